@@ -1,0 +1,112 @@
+// Canonical event and alert types shared by every component (ECS field names).
+// Components meet only here and on Kafka topics; keep this file free of logic beyond tiny pure helpers.
+
+export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
+
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+
+export interface EcsEndpoint {
+  ip?: string;
+  port?: number;
+  bytes?: number;
+  packets?: number;
+  domain?: string;
+}
+
+/** One normalised telemetry event (a flow record or a log line), ECS field names. */
+export interface EcsEvent {
+  '@timestamp': string;
+  event?: {
+    id?: string;
+    kind?: string;
+    category?: string[];
+    type?: string[];
+    action?: string;
+    outcome?: string;
+    dataset?: string;
+    module?: string;
+    provider?: string;
+    code?: string;
+    start?: string;
+    end?: string;
+    duration?: number;
+    created?: string;
+    ingested?: string;
+    original?: string;
+  };
+  source?: EcsEndpoint;
+  destination?: EcsEndpoint;
+  network?: {
+    transport?: string;
+    protocol?: string;
+    iana_number?: string;
+    bytes?: number;
+    packets?: number;
+    direction?: string;
+    community_id?: string;
+  };
+  host?: { name?: string; hostname?: string; ip?: string[]; os?: { type?: string } };
+  observer?: { id?: string; name?: string; type?: string; hostname?: string; ip?: string[]; vendor?: string; product?: string };
+  organization?: { id?: string; name?: string };
+  agent?: { id?: string; ephemeral_id?: string; name?: string; type?: string; version?: string };
+  log?: { level?: string; file?: { path?: string }; offset?: number; syslog?: { facility?: { code?: number; name?: string }; severity?: { code?: number; name?: string }; priority?: number } };
+  process?: { name?: string; pid?: number; executable?: string; command_line?: string; parent?: { name?: string; executable?: string; command_line?: string } };
+  user?: { name?: string; domain?: string };
+  message?: string;
+  tags?: string[];
+  /** Vendor- or source-specific fields (e.g. Windows EventData) live here or in their ECS-custom namespaces. */
+  [field: string]: unknown;
+}
+
+/** An alert as written to Kafka `alerts` and indexed into OpenSearch `alerts-*`. */
+export interface Alert {
+  '@timestamp': string;
+  event: { kind: 'alert'; created: string; dataset?: string };
+  alert: {
+    /** Deterministic: hash of rule id, agency, group-by values, window start, first event id. */
+    id: string;
+    status: AlertStatus;
+    severity: Severity;
+    reason: string;
+    window?: { start: string; end: string };
+  };
+  rule: {
+    id: string;
+    name: string;
+    description?: string;
+    /** Sigma rule author: DRL 1.1 requires the attribution to travel with every match. */
+    author?: string;
+    license?: string;
+    level: Severity;
+    tags: string[];
+    references: string[];
+    type: 'detection' | 'correlation';
+  };
+  organization: { id: string };
+  observer?: EcsEvent['observer'];
+  source?: EcsEndpoint;
+  destination?: EcsEndpoint;
+  host?: EcsEvent['host'];
+  threat?: { technique: { id: string }[]; tactic: { name: string }[] };
+  /** The triggering events (capped), as they were matched. */
+  events: EcsEvent[];
+}
+
+/** Kafka topics (DESIGN.md "Topics and keys"). */
+export const TOPICS = {
+  flows: 'telemetry.flows',
+  logs: 'telemetry.logs',
+  rejected: 'telemetry.rejected',
+  alerts: 'alerts',
+} as const;
+
+/** Index naming: alerts-YYYY.MM.DD etc. */
+export function dailyIndex(prefix: 'alerts' | 'events' | 'deadletter', timestamp: string): string {
+  const d = new Date(timestamp);
+  const day = Number.isNaN(d.getTime()) ? new Date() : d;
+  const y = day.getUTCFullYear();
+  const m = String(day.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(day.getUTCDate()).padStart(2, '0');
+  return `${prefix}-${y}.${m}.${dd}`;
+}
