@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (README: `npm test`): lint, typecheck, then every *.test.ts with node's test runner.
-// Integration tests (test/**, *.int.test.ts) need the real Kafka + OpenSearch: this script starts the project's
+// Integration tests (*.int.test.ts) need the real Kafka + OpenSearch: this script starts the project's
 // stack (idempotent) before them and stops it afterwards if it was this script that started it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ must('npx', ['eslint', '.']);
 must('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 
 const all = findTests(root).sort();
-const isIntegration = (f) => f.startsWith('test/') || f.endsWith('.int.test.ts');
+const isIntegration = (f) => f.endsWith('.int.test.ts');
 const unit = all.filter((f) => !isIntegration(f));
 const integration = all.filter(isIntegration);
 

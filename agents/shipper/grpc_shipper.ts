@@ -1,0 +1,163 @@
+// Ships records to the CIRT gateway over one long-lived gRPC bidirectional stream with mutual TLS.
+// Records leave the agent only when the gateway acknowledged their batch; a dropped connection is re-opened
+// with exponential backoff and jitter, and every unacknowledged batch is re-sent in order (the gateway
+// de-duplicates by (agent, boot, seq)).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
+import type { EcsEvent } from '../../proto/ecs.ts';
+import type { Logger } from '../../proto/runtime/log.ts';
+import { Batcher, type BatcherLimits } from './batcher.ts';
+
+export interface ShipperOptions extends BatcherLimits {
+  address: string;
+  tls: { ca: string; cert: string; key: string };
+  agentId: string;
+  flushMs: number;
+  log: Logger;
+  bootId?: string;
+}
+
+export interface ShipperStats {
+  connected: boolean;
+  queued: number;
+  inflight: number;
+  acked: number;
+  rejectedEvents: number;
+  rejectedBatches: number;
+  retries: number;
+  reconnects: number;
+  lastError?: string;
+}
+
+export class GrpcShipper {
+  readonly bootId: string;
+  private readonly batcher: Batcher;
+  private readonly client: IngestClient;
+  private stream: ClientDuplexStream<Batch, Ack> | undefined;
+  private connected = false;
+  private closed = false;
+  private attempt = 0;
+  private readonly timer: NodeJS.Timeout;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private waiters: (() => void)[] = [];
+  private readonly stats: Omit<ShipperStats, 'connected' | 'queued' | 'inflight'> = { acked: 0, rejectedEvents: 0, rejectedBatches: 0, retries: 0, reconnects: 0 };
+
+  constructor(private readonly opts: ShipperOptions) {
+    this.bootId = opts.bootId ?? randomUUID();
+    this.batcher = new Batcher(opts.agentId, this.bootId, opts);
+    const creds = credentials.createSsl(readFileSync(opts.tls.ca), readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
+    this.client = new IngestClient(opts.address, creds, { 'grpc.keepalive_time_ms': 30_000, 'grpc.max_send_message_length': opts.maxBatchBytes * 2 });
+    this.timer = setInterval(() => this.pump(true), opts.flushMs);
+    this.connect();
+  }
+
+  /** Queues one event; waits while the queue is full (block policy: slows the input, loses nothing). */
+  async send(kind: 'flow' | 'log', event: EcsEvent): Promise<void> {
+    while (!this.batcher.hasRoom()) await this.waitForProgress();
+    this.batcher.push({ kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, eventJson: Buffer.from(JSON.stringify(event)) });
+    if (this.batcher.batchReady()) this.pump(false);
+  }
+
+  /** Resolves when every queued record has been acknowledged, or rejects after timeoutMs. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.pump(true);
+    while (!this.batcher.idle) {
+      if (Date.now() > deadline) throw new Error(`shipper: ${this.batcher.queued + this.batcher.inflightRecords} record(s) still unacknowledged after ${timeoutMs} ms (${this.stats.lastError ?? 'no error reported'})`);
+      await Promise.race([this.waitForProgress(), sleep(200)]);
+      this.pump(true);
+    }
+  }
+
+  getStats(): ShipperStats {
+    return { ...this.stats, connected: this.connected, queued: this.batcher.queued, inflight: this.batcher.inflightRecords };
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    clearTimeout(this.reconnectTimer);
+    this.stream?.end();
+    this.client.close();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const stream = this.client.ship();
+    this.stream = stream;
+    stream.on('data', (ack: Ack) => this.onAck(ack));
+    stream.on('error', (err: Error) => this.onDisconnect(err.message));
+    stream.on('end', () => this.onDisconnect('stream ended by the gateway'));
+    stream.on('metadata', () => this.onConnected());
+    // grpc-js only reports the stream as up once the server answered; treat the first write as the attempt.
+    this.connected = true;
+    for (const batch of this.batcher.unacked()) stream.write(batch);
+    this.pump(true);
+  }
+
+  private onConnected(): void {
+    if (this.attempt > 0) this.opts.log.info('connected to the gateway', { address: this.opts.address, attempt: this.attempt });
+    this.attempt = 0;
+  }
+
+  private onDisconnect(reason: string): void {
+    if (!this.connected || this.closed) return;
+    this.connected = false;
+    this.stats.lastError = reason;
+    this.stream?.removeAllListeners();
+    this.stream?.on('error', () => undefined);
+    this.stream = undefined;
+    const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt++;
+    this.stats.reconnects++;
+    this.opts.log.warn('gateway connection lost; reconnecting', { reason, inMs: Math.round(delay), unacked: this.batcher.inflightRecords });
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onAck(ack: Ack): void {
+    const batch = this.batcher.get(ack.seq);
+    if (!batch || ack.bootId !== this.bootId) return;
+    if (ack.status === AckStatus.ACK_STATUS_OK) {
+      this.stats.acked += this.batcher.settle(ack.seq);
+      this.stats.rejectedEvents += ack.rejected;
+    } else if (ack.status === AckStatus.ACK_STATUS_RETRY) {
+      this.stats.retries++;
+      this.stats.lastError = `${ack.errorCode}: ${ack.errorMessage}`;
+      const delay = Math.min(10_000, 250 * 2 ** Math.min(this.stats.retries, 6)) * (0.5 + Math.random() / 2);
+      setTimeout(() => {
+        if (this.connected && this.batcher.get(ack.seq)) this.stream?.write(batch);
+      }, delay);
+    } else {
+      this.stats.rejectedBatches++;
+      this.stats.rejectedEvents += this.batcher.settle(ack.seq);
+      this.stats.lastError = `${ack.errorCode}: ${ack.errorMessage}`;
+      this.opts.log.error('gateway rejected a batch for good', { seq: ack.seq, code: ack.errorCode, reason: ack.errorMessage, records: batch.records.length });
+    }
+    this.notify();
+    this.pump(false);
+  }
+
+  private pump(flushPartial: boolean): void {
+    if (!this.connected || !this.stream) return;
+    while (flushPartial || this.batcher.batchReady()) {
+      const batch = this.batcher.next();
+      if (!batch) break;
+      this.stream.write(batch);
+    }
+    this.notify();
+  }
+
+  private waitForProgress(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

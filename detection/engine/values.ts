@@ -1,0 +1,102 @@
+// Sigma string values: wildcard parsing (`*`, `?`, backslash escapes) and fast matchers.
+// A SigmaString is a list of parts: literal text, the two wildcards, or a character class (used by `windash`).
+
+export const STAR = { w: '*' } as const;
+export const ONE = { w: '?' } as const;
+export interface CharClass { set: string }
+export type Part = string | typeof STAR | typeof ONE | CharClass;
+
+/**
+ * Parse a Sigma string: `*` and `?` are wildcards; a backslash escapes `*`, `?` and `\` itself;
+ * a backslash before any other character is a literal backslash (as in pySigma).
+ */
+export function parseSigmaString(s: string): Part[] {
+  const parts: Part[] = [];
+  let lit = '';
+  const flush = (): void => { if (lit) { parts.push(lit); lit = ''; } };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const n = s[i + 1];
+      if (n === '*' || n === '?' || n === '\\') { lit += n; i++; } else lit += c;
+    } else if (c === '*') { flush(); parts.push(STAR); } else if (c === '?') { flush(); parts.push(ONE); } else lit += c;
+  }
+  flush();
+  return normalise(parts);
+}
+
+/** Merge adjacent literals and collapse runs of `*`. */
+export function normalise(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (typeof p === 'string') {
+      if (p === '') continue;
+      if (typeof last === 'string') out[out.length - 1] = last + p; else out.push(p);
+    } else if (p === STAR && last === STAR) continue;
+    else out.push(p);
+  }
+  return out;
+}
+
+export function hasWildcards(parts: readonly Part[]): boolean {
+  return parts.some((p) => typeof p !== 'string');
+}
+
+export function isLiteral(parts: readonly Part[]): boolean {
+  return parts.every((p) => typeof p === 'string');
+}
+
+export function literalText(parts: readonly Part[]): string {
+  return parts.map((p) => (typeof p === 'string' ? p : p === STAR ? '*' : p === ONE ? '?' : `[${(p as CharClass).set}]`)).join('');
+}
+
+/** A matcher over one string; `caseSensitive=false` lower-cases pattern and input. */
+export function stringMatcher(parts: readonly Part[], caseSensitive: boolean): (s: string) => boolean {
+  const norm = (t: string): string => (caseSensitive ? t : t.toLowerCase());
+  const ps: Part[] = parts.map((p) => (typeof p === 'string' ? norm(p) : p !== STAR && p !== ONE ? { set: norm((p as CharClass).set) } : p));
+  const conv = caseSensitive ? (s: string) => s : (s: string) => s.toLowerCase();
+  // Fast paths on the common shapes.
+  if (ps.length === 0) return (s) => s === '';
+  if (ps.length === 1 && typeof ps[0] === 'string') { const lit = ps[0]; return (s) => conv(s) === lit; }
+  if (ps.length === 1 && ps[0] === STAR) return () => true;
+  if (ps.length === 2 && ps[1] === STAR && typeof ps[0] === 'string') { const lit = ps[0]; return (s) => conv(s).startsWith(lit); }
+  if (ps.length === 2 && ps[0] === STAR && typeof ps[1] === 'string') { const lit = ps[1]; return (s) => conv(s).endsWith(lit); }
+  if (ps.length === 3 && ps[0] === STAR && ps[2] === STAR && typeof ps[1] === 'string') { const lit = ps[1]; return (s) => conv(s).includes(lit); }
+  // General glob: split on `*` into segments of single-character tokens; anchor first/last, leftmost-match the middle.
+  type Tok = string | null | CharClass; // char, any-one, class
+  const segs: Tok[][] = [[]];
+  for (const p of ps) {
+    if (p === STAR) segs.push([]);
+    else if (p === ONE) segs[segs.length - 1]!.push(null);
+    else if (typeof p === 'string') for (const ch of p) segs[segs.length - 1]!.push(ch);
+    else segs[segs.length - 1]!.push(p as CharClass);
+  }
+  const chars = (s: string): string[] => Array.from(s);
+  const segAt = (seg: Tok[], s: string[], at: number): boolean => {
+    if (at + seg.length > s.length) return false;
+    for (let k = 0; k < seg.length; k++) {
+      const t = seg[k]!; const c = s[at + k]!;
+      if (t === null) continue;
+      if (typeof t === 'string') { if (t !== c) return false; } else if (!t.set.includes(c)) return false;
+    }
+    return true;
+  };
+  return (input: string): boolean => {
+    const s = chars(conv(input));
+    if (segs.length === 1) return s.length === segs[0]!.length && segAt(segs[0]!, s, 0);
+    const first = segs[0]!; const last = segs[segs.length - 1]!;
+    if (!segAt(first, s, 0)) return false;
+    let pos = first.length;
+    const end = s.length - last.length;
+    if (end < pos) return false;
+    for (let i = 1; i < segs.length - 1; i++) {
+      const seg = segs[i]!;
+      let found = -1;
+      for (let j = pos; j + seg.length <= end; j++) if (segAt(seg, s, j)) { found = j; break; }
+      if (found < 0) return false;
+      pos = found + seg.length;
+    }
+    return segAt(last, s, end);
+  };
+}

@@ -1,0 +1,69 @@
+// Turns a rule match into an Alert document (proto/ecs.ts). Pure and deterministic: the alert id is a hash of
+// rule id, agency, group-by values, window start and first event id, so a replay rewrites the same document.
+import { createHash } from 'node:crypto';
+import type { Alert, EcsEvent, Severity } from '../../proto/ecs.ts';
+
+export interface AlertRule {
+  id: string;
+  title: string;
+  description?: string;
+  author?: string;
+  level: Severity;
+  tags: string[];
+  references: string[];
+}
+
+export function alertId(parts: { ruleId: string; agency: string; groupBy?: string[]; windowStart?: string; firstEventId: string }): string {
+  const text = [parts.ruleId, parts.agency, ...(parts.groupBy ?? []), parts.windowStart ?? '', parts.firstEventId].join('\0');
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date): Alert {
+  const agency = event.organization?.id ?? 'unknown';
+  const eventId = event.event?.id ?? createHash('sha256').update(JSON.stringify(event)).digest('hex');
+  return {
+    '@timestamp': event['@timestamp'],
+    event: { kind: 'alert', created: now.toISOString(), dataset: event.event?.dataset },
+    alert: {
+      id: alertId({ ruleId: rule.id, agency, firstEventId: eventId }),
+      status: 'open',
+      severity: rule.level,
+      reason: `${rule.title} matched ${describe(event)}`,
+    },
+    rule: {
+      id: rule.id,
+      name: rule.title,
+      description: rule.description,
+      author: rule.author,
+      license: 'DRL-1.1',
+      level: rule.level,
+      tags: rule.tags,
+      references: rule.references,
+      type: 'detection',
+    },
+    organization: { id: agency },
+    observer: event.observer,
+    source: event.source,
+    destination: event.destination,
+    host: event.host,
+    threat: threatFromTags(rule.tags),
+    events: [event],
+  };
+}
+
+/** Sigma ATT&CK tags (attack.t1190, attack.initial-access) → ECS threat fields. */
+export function threatFromTags(tags: string[]): Alert['threat'] {
+  const technique = tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/i.test(t)).map((t) => ({ id: t.slice(7).toUpperCase() }));
+  const tactic = tags
+    .filter((t) => t.startsWith('attack.') && !/^attack\.[tgs]\d{4}/i.test(t))
+    .map((t) => ({ name: t.slice(7).replace(/[-_]/g, ' ') }));
+  return technique.length || tactic.length ? { technique, tactic } : undefined;
+}
+
+function describe(event: EcsEvent): string {
+  const src = event.source?.ip ? `${event.source.ip}${event.source.port ? ':' + event.source.port : ''}` : undefined;
+  const dst = event.destination?.ip ? `${event.destination.ip}${event.destination.port ? ':' + event.destination.port : ''}` : undefined;
+  if (src && dst) return `${src} -> ${dst}`;
+  if (event.host?.name) return `on ${event.host.name}${src ? ' from ' + src : ''}`;
+  return src ?? event.event?.dataset ?? 'an event';
+}

@@ -1,0 +1,49 @@
+import { loadConfig } from '../../proto/runtime/config.ts';
+
+export interface DetectorConfig {
+  kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
+  rules: { dirs: string[]; pipelines: string[] };
+  http: { port: number };
+}
+
+export const detectorSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    kafka: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
+        clientId: { type: 'string', default: 'cirt-detector' },
+        groupId: { type: 'string', default: 'cirt-detector' },
+        maxBatch: { type: 'integer', minimum: 1, default: 500 },
+        maxWaitMs: { type: 'integer', minimum: 10, default: 200 },
+      },
+    },
+    rules: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        dirs: { type: 'array', items: { type: 'string' }, default: ['rules'] },
+        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'] },
+      },
+    },
+    http: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 9102 } },
+    },
+  },
+} as const;
+
+export function loadDetectorConfig(file?: string, overrides?: Record<string, unknown>): Readonly<DetectorConfig> {
+  return loadConfig<DetectorConfig>('detector', detectorSchema, {
+    file,
+    overrides,
+    envMap: {
+      CIRT_KAFKA_BROKERS: 'kafka.brokers',
+      CIRT_DETECTOR_GROUP: 'kafka.groupId',
+      CIRT_DETECTOR_HTTP_PORT: 'http.port',
+      CIRT_RULE_DIRS: 'rules.dirs',
+    },
+  });
+}

@@ -1,0 +1,79 @@
+// Entry point of the streaming detector: `tsx detection/service/main.ts [config.yml]`.
+// telemetry.flows + telemetry.logs -> Sigma rules -> alerts; offsets are committed only after Kafka
+// acknowledged the alerts of a batch.
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge } from 'prom-client';
+import { TOPICS, type TelemetryBatch } from '../../proto/ecs.ts';
+import { createProducer, runBatchConsumer } from '../../proto/runtime/kafka.ts';
+import { createLogger } from '../../proto/runtime/log.ts';
+import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
+import { loadPipeline, loadRuleDirectory, type CompiledRule } from '../engine/index.ts';
+import { loadDetectorConfig } from './config.ts';
+import { Detector } from './detector.ts';
+
+const log = createLogger('detector');
+try {
+  const config = loadDetectorConfig(process.argv[2]);
+  const pipelines = config.rules.pipelines.map((file) => loadPipeline(readFileSync(file, 'utf8'), file));
+  const rules: CompiledRule[] = [];
+  for (const dir of config.rules.dirs) {
+    const result = loadRuleDirectory(dir, { pipelines });
+    rules.push(...result.rules);
+    for (const err of result.errors) log.warn('rule not loaded', { error: err.toString(), code: err.code, location: err.location });
+  }
+  log.info('rules loaded', { rules: rules.length, dirs: config.rules.dirs });
+
+  const registry = newRegistry('detector');
+  const eventsTotal = new Counter({ name: 'cirt_detector_events_total', help: 'Events evaluated', registers: [registry] });
+  const alertsTotal = new Counter({ name: 'cirt_detector_alerts_total', help: 'Alerts raised', labelNames: ['rule_id'], registers: [registry] });
+  const badRecords = new Counter({ name: 'cirt_detector_discarded_records_total', help: 'Kafka records that are not a telemetry batch', registers: [registry] });
+  new Gauge({ name: 'cirt_detector_rules_loaded', help: 'Compiled rules', registers: [registry] }).set(rules.length);
+
+  const detector = new Detector(rules);
+  const producer = createProducer({ brokers: [...config.kafka.brokers], clientId: config.kafka.clientId });
+  const consumer = await runBatchConsumer({
+    brokers: [...config.kafka.brokers],
+    clientId: config.kafka.clientId,
+    groupId: config.kafka.groupId,
+    topics: [TOPICS.flows, TOPICS.logs],
+    maxBatch: config.kafka.maxBatch,
+    maxWaitMs: config.kafka.maxWaitMs,
+    log,
+    handler: async (records) => {
+      const out = [];
+      for (const record of records) {
+        let batch: TelemetryBatch;
+        try {
+          batch = JSON.parse(record.value.toString('utf8')) as TelemetryBatch;
+          if (!Array.isArray(batch.events)) throw new Error('no events array');
+        } catch (err) {
+          badRecords.inc();
+          log.error('not a telemetry batch; skipped', { topic: record.topic, partition: record.partition, offset: record.offset, error: err });
+          continue;
+        }
+        eventsTotal.inc(batch.events.length);
+        for (const alert of detector.evaluate(batch, new Date())) {
+          alertsTotal.inc({ rule_id: alert.rule.id });
+          out.push({ topic: TOPICS.alerts, key: alert.alert.id, value: JSON.stringify(alert) });
+        }
+      }
+      await producer.send(out);
+      if (out.length) log.info('alerts raised', { alerts: out.length });
+    },
+  });
+  const http = await startServiceHttp({
+    port: config.http.port,
+    registry,
+    health: () => ({ status: consumer.lastError ? 'degraded' : 'ok', rules: rules.length, committed: consumer.committed, lastError: consumer.lastError, ...detector.counters }),
+  });
+  log.info('detector running', { health: http.url });
+  const sig = await untilSignal();
+  log.info('shutting down', { signal: sig });
+  await consumer.stop();
+  await producer.close();
+  await http.close();
+  process.exit(0);
+} catch (err) {
+  log.error('detector failed', { error: err, detail: String(err) });
+  process.exit(1);
+}

@@ -1,0 +1,54 @@
+// Writes documents with _bulk: retries only the items that failed with 429/5xx (with backoff), sends mapping
+// errors and other permanent refusals to a dead-letter index with the reason, and resolves only when every
+// document is either written or dead-lettered, so the caller can commit its Kafka offsets.
+import { dailyIndex, type Alert, type TelemetryBatch } from '../../proto/ecs.ts';
+import { CirtError } from '../../proto/errors.ts';
+import type { Logger } from '../../proto/runtime/log.ts';
+import { classifyBulk, deadLetter, type IndexDoc } from './bulk.ts';
+import type { DocumentStore } from './store.ts';
+
+export interface WriteResult {
+  written: number;
+  deadLettered: number;
+  retries: number;
+}
+
+export async function writeDocs(store: DocumentStore, docs: IndexDoc[], opts: { log: Logger; maxAttempts?: number; baseDelayMs?: number; now?: () => Date }): Promise<WriteResult> {
+  const now = opts.now ?? (() => new Date());
+  const result: WriteResult = { written: 0, deadLettered: 0, retries: 0 };
+  let todo = docs;
+  for (let attempt = 0; todo.length > 0; attempt++) {
+    if (attempt >= (opts.maxAttempts ?? 8)) {
+      throw new CirtError('ERR_INDEXER_RETRIES_EXHAUSTED', `${todo.length} document(s) still refused after ${attempt} attempts`, { retryable: true });
+    }
+    if (attempt > 0) {
+      result.retries += todo.length;
+      await new Promise((r) => setTimeout(r, Math.min(10_000, (opts.baseDelayMs ?? 200) * 2 ** attempt)));
+    }
+    const outcome = classifyBulk(todo, await store.bulk(todo));
+    result.written += outcome.written.length;
+    if (outcome.dead.length > 0) {
+      for (const d of outcome.dead) opts.log.warn('document refused; sent to the dead-letter index', { index: d.doc.index, id: d.doc.id, status: d.status, reason: d.reason });
+      const letters = outcome.dead.map((d) => deadLetter(d, now()));
+      const dlOutcome = classifyBulk(letters, await store.bulk(letters));
+      if (dlOutcome.dead.length + dlOutcome.retry.length > 0) {
+        throw new CirtError('ERR_INDEXER_DEADLETTER', `the dead-letter index refused ${dlOutcome.dead.length + dlOutcome.retry.length} document(s)`, { retryable: true });
+      }
+      result.deadLettered += letters.length;
+    }
+    todo = outcome.retry;
+  }
+  return result;
+}
+
+export function alertDoc(alert: Alert): IndexDoc {
+  return { index: dailyIndex('alerts', alert['@timestamp']), id: alert.alert.id, doc: alert as unknown as Record<string, unknown> };
+}
+
+export function eventDocs(batch: TelemetryBatch): IndexDoc[] {
+  return batch.events.map((e, i) => ({
+    index: dailyIndex('events', e['@timestamp']),
+    id: e.event?.id ?? `${batch.agency}:${batch.agentId}:${batch.bootId}:${batch.seq}:${i}`,
+    doc: e as Record<string, unknown>,
+  }));
+}

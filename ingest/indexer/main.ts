@@ -1,0 +1,72 @@
+// Entry point of the indexer: `tsx ingest/indexer/main.ts [config.yml]`.
+// alerts (and telemetry.*, if configured) -> OpenSearch _bulk; offsets committed after the write.
+import { Counter } from 'prom-client';
+import { TOPICS, type Alert, type TelemetryBatch } from '../../proto/ecs.ts';
+import { runBatchConsumer } from '../../proto/runtime/kafka.ts';
+import { createLogger } from '../../proto/runtime/log.ts';
+import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
+import type { IndexDoc } from './bulk.ts';
+import { loadIndexerConfig } from './config.ts';
+import { alertDoc, eventDocs, writeDocs } from './indexer.ts';
+import { openSearchStore } from './store.ts';
+import { TEMPLATES } from './templates.ts';
+
+const log = createLogger('indexer');
+try {
+  const config = loadIndexerConfig(process.argv[2]);
+  const store = openSearchStore(config.store.url);
+  for (const [name, body] of Object.entries(TEMPLATES)) await store.putTemplate(name, body);
+  const registry = newRegistry('indexer');
+  const docsTotal = new Counter({ name: 'cirt_indexer_documents_total', help: 'Documents by outcome', labelNames: ['outcome'], registers: [registry] });
+  const badRecords = new Counter({ name: 'cirt_indexer_discarded_records_total', help: 'Kafka records that could not be parsed', labelNames: ['topic'], registers: [registry] });
+  let storeState = 'unknown';
+
+  const consumer = await runBatchConsumer({
+    brokers: [...config.kafka.brokers],
+    clientId: config.kafka.clientId,
+    groupId: config.kafka.groupId,
+    topics: config.indexTelemetry ? [TOPICS.alerts, TOPICS.flows, TOPICS.logs] : [TOPICS.alerts],
+    maxBatch: config.kafka.maxBatch,
+    maxWaitMs: config.kafka.maxWaitMs,
+    log,
+    handler: async (records) => {
+      const docs: IndexDoc[] = [];
+      for (const r of records) {
+        try {
+          const value = JSON.parse(r.value.toString('utf8')) as unknown;
+          if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert));
+          else docs.push(...eventDocs(value as TelemetryBatch));
+        } catch (err) {
+          badRecords.inc({ topic: r.topic });
+          log.error('unparseable record skipped', { topic: r.topic, partition: r.partition, offset: r.offset, error: err });
+        }
+      }
+      if (docs.length === 0) return;
+      try {
+        const res = await writeDocs(store, docs, { log });
+        storeState = 'ok';
+        docsTotal.inc({ outcome: 'written' }, res.written);
+        docsTotal.inc({ outcome: 'dead_lettered' }, res.deadLettered);
+        docsTotal.inc({ outcome: 'retried' }, res.retries);
+      } catch (err) {
+        storeState = (err as Error).message;
+        throw err;
+      }
+    },
+  });
+  const http = await startServiceHttp({
+    port: config.http.port,
+    registry,
+    health: () => ({ status: storeState === 'ok' || storeState === 'unknown' ? 'ok' : 'degraded', store: storeState, committed: consumer.committed, lastError: consumer.lastError }),
+  });
+  log.info('indexer running', { health: http.url, store: config.store.url });
+  const sig = await untilSignal();
+  log.info('shutting down', { signal: sig });
+  await consumer.stop();
+  await store.close();
+  await http.close();
+  process.exit(0);
+} catch (err) {
+  log.error('indexer failed', { error: err, detail: String(err) });
+  process.exit(1);
+}

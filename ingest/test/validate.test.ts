@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RejectedRecord, TelemetryBatch } from '../../proto/ecs.ts';
+import { RecordKind, type Batch } from '../../proto/gen/ingest.ts';
+import { eventId, planBatch } from '../gateway/validate.ts';
+
+const who = { agency: 'moh', agent: 'agent-01', serial: '01' };
+const limits = { maxEventBytes: 1000, maxPastMs: 3_600_000, maxFutureMs: 60_000 };
+const now = new Date('2026-11-26T12:00:00Z');
+const rec = (kind: RecordKind, value: unknown) => ({ kind, eventJson: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) });
+
+function batch(records: Batch['records']): Batch {
+  return { agentId: 'agent-01', bootId: 'boot-1', seq: 7, records };
+}
+
+test('valid flows and logs go to their topics, stamped with the identity from the certificate', () => {
+  const plan = planBatch(batch([
+    rec(RecordKind.RECORD_KIND_FLOW, { '@timestamp': '2026-11-26T11:59:00Z', organization: { id: 'forged' }, source: { ip: '10.0.0.1' } }),
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-26T11:59:30Z', message: 'hello' }),
+  ]), who, limits, now);
+  assert.equal(plan.accepted, 2);
+  assert.equal(plan.rejected, 0);
+  assert.deepEqual(plan.records.map((r) => r.topic).sort(), ['telemetry.flows', 'telemetry.logs']);
+  const flows = JSON.parse(plan.records.find((r) => r.topic === 'telemetry.flows')!.value) as TelemetryBatch;
+  assert.equal(flows.agency, 'moh');
+  const e = flows.events[0]!;
+  assert.deepEqual(e.organization, { id: 'moh' }, 'the payload cannot claim another agency');
+  assert.equal(e.agent?.id, 'agent-01');
+  assert.equal(e.agent?.ephemeral_id, 'boot-1');
+  assert.equal(e.event?.ingested, now.toISOString());
+  assert.equal(e.event?.id, eventId(who, { bootId: 'boot-1', seq: 7 }, 0));
+  assert.ok(plan.records.every((r) => r.key === 'moh/agent-01'));
+});
+
+test('bad records go to telemetry.rejected with a reason while the good ones go through', () => {
+  const plan = planBatch(batch([
+    rec(RecordKind.RECORD_KIND_LOG, '{not json'),
+    rec(RecordKind.RECORD_KIND_LOG, [1, 2]),
+    rec(RecordKind.RECORD_KIND_LOG, { message: 'no timestamp' }),
+    rec(RecordKind.RECORD_KIND_UNSPECIFIED, { '@timestamp': '2026-11-26T11:59:00Z' }),
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-26T11:59:00Z', message: 'x'.repeat(2000) }),
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-26T11:59:00Z', message: 'good' }),
+  ]), who, limits, now);
+  assert.equal(plan.accepted, 1);
+  assert.equal(plan.rejected, 5);
+  const rejected = plan.records.filter((r) => r.topic === 'telemetry.rejected').map((r) => JSON.parse(r.value) as RejectedRecord);
+  assert.deepEqual(rejected.map((r) => [r.index, r.code]), [
+    [0, 'ERR_GATEWAY_EVENT_JSON'],
+    [1, 'ERR_GATEWAY_EVENT_SHAPE'],
+    [2, 'ERR_GATEWAY_EVENT_TIMESTAMP'],
+    [3, 'ERR_GATEWAY_RECORD_KIND'],
+    [4, 'ERR_GATEWAY_EVENT_TOO_LARGE'],
+  ]);
+  assert.equal(rejected[0]!.original, '{not json');
+  assert.equal(rejected[0]!.seq, 7);
+});
+
+test('timestamps too old or in the future are kept but tagged', () => {
+  const plan = planBatch(batch([
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-20T00:00:00Z', tags: ['x'] }),
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-27T00:00:00Z' }),
+  ]), who, limits, now);
+  const events = (JSON.parse(plan.records[0]!.value) as TelemetryBatch).events;
+  assert.deepEqual(events.map((e) => e.tags), [['x', 'timestamp_too_old'], ['timestamp_in_future']]);
+});
+
+test('event ids are deterministic per (agent, boot, seq, index)', () => {
+  assert.equal(eventId(who, { bootId: 'b', seq: 1 }, 0), eventId(who, { bootId: 'b', seq: 1 }, 0));
+  assert.notEqual(eventId(who, { bootId: 'b', seq: 1 }, 0), eventId(who, { bootId: 'b', seq: 1 }, 1));
+  assert.notEqual(eventId(who, { bootId: 'b', seq: 1 }, 0), eventId({ ...who, agency: 'mofa' }, { bootId: 'b', seq: 1 }, 0));
+});

@@ -1,0 +1,34 @@
+// The plugin's error catalogue (ERR_UI_<WHAT>). The class has the shape of proto/errors.ts CirtError (code,
+// retryable, cause, location); it is declared here rather than extended because ui-plugin may import the rest of
+// the repository as types only (see common/index.ts), and `implements` keeps the two shapes in step.
+import type { CirtError, ErrorLocation } from '../../proto/errors.ts';
+
+export const UI_ERRORS = {
+  /** A query parameter or path parameter is invalid (HTTP 400). */
+  ERR_UI_VALIDATION: 'ERR_UI_VALIDATION',
+  /** The requested alert does not exist (HTTP 404). */
+  ERR_UI_NOT_FOUND: 'ERR_UI_NOT_FOUND',
+  /** The alert store answered with something that is not a search response (HTTP 500). */
+  ERR_UI_STORE_RESPONSE: 'ERR_UI_STORE_RESPONSE',
+  /** Anything unexpected (HTTP 500); the detail goes to the log only. */
+  ERR_UI_INTERNAL: 'ERR_UI_INTERNAL',
+} as const;
+export type UiErrorCode = keyof typeof UI_ERRORS;
+
+export class CirtUiError extends Error implements Pick<CirtError, 'code' | 'retryable' | 'location'> {
+  readonly code: UiErrorCode;
+  readonly retryable: boolean;
+  readonly location: ErrorLocation | undefined;
+
+  constructor(code: UiErrorCode, message: string, opts: { retryable?: boolean; cause?: unknown; location?: ErrorLocation } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.location = opts.location;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, location: this.location };
+  }
+}
