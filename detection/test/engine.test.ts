@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileRules, loadPipeline, parseCondition, SigmaError, MODIFIERS } from '../engine/index.ts';
+import { compileRules, loadPipeline, parseCondition, SigmaError, MODIFIERS, SIGMA_ERROR_CODES } from '../engine/index.ts';
 import { compileOne, compileErr, ruleYaml } from './helpers.ts';
 
 describe('public API', () => {
@@ -311,5 +311,15 @@ describe('located schema and YAML errors', () => {
     const nested = compileErr('s:\n  a:\n    b: 1\ncondition: s');
     assert.equal(nested.code, 'ERR_SIGMA_SCHEMA');
     assert.equal(nested.location?.line, 11);
+  });
+});
+
+describe('error catalogue', () => {
+  test('every code is its own key, errors serialise with code and location', () => {
+    for (const [k, v] of Object.entries(SIGMA_ERROR_CODES)) assert.equal(k, v);
+    const e = new SigmaError('ERR_SIGMA_REGEX', 'bad', { location: { file: 'a.yml', line: 3, column: 5, field: 'F|re' }, ruleId: 'r1' });
+    assert.equal(String(e), 'a.yml:3:5 field F|re: bad [ERR_SIGMA_REGEX]');
+    assert.equal(e.retryable, false);
+    assert.equal(e.ruleId, 'r1');
   });
 });

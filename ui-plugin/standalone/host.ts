@@ -3,7 +3,8 @@
 // esbuild at startup into memory. Loopback only by default; strict CSP; structured JSON logs.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { build } from 'esbuild';
 import { API_BASE_PATH, DEFAULT_ALERTS_INDEX_PATTERN, HEALTH_PATH, PLUGIN_NAME } from '../common/index.ts';
@@ -16,9 +17,9 @@ export const BUNDLE_JS_PATH = '/assets/operations-room.js';
 export const BUNDLE_CSS_PATH = '/assets/operations-room.css';
 const HEALTH_TIMEOUT_MS = 2_000;
 // ui-plugin/ has an OSD-style package.json without "type": "module" (OSD builds plugins to CommonJS), so the files
-// under it are CommonJS modules for Node and TypeScript: __dirname, not import.meta.
-const UI_PLUGIN_DIR = join(__dirname, '..');
-console.log('DEBUG', __dirname, __filename, UI_PLUGIN_DIR);
+// under it are CommonJS modules for Node and TypeScript: no import.meta. (__filename, not __dirname: tsx's ESM
+// loader, used when an ES module imports this file, sets __filename right but __dirname not.)
+const UI_PLUGIN_DIR = join(dirname(__filename), '..');
 
 export interface HostLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -54,6 +55,7 @@ interface Asset {
 /** Bundles public/standalone_main.tsx (and the CSS it imports) into memory. */
 export async function bundleFrontEnd(): Promise<{ js: Buffer; css: Buffer }> {
   const entry = join(UI_PLUGIN_DIR, 'public', 'standalone_main.tsx');
+  if (!existsSync(entry)) throw new Error(`the front-end entry ${entry} is missing (is ui-plugin/ complete?)`);
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -65,7 +67,7 @@ export async function bundleFrontEnd(): Promise<{ js: Buffer; css: Buffer }> {
     target: ['es2020'],
     jsx: 'automatic',
     minify: true,
-    legalComments: 'linked',
+    legalComments: 'eof', // keep the licence notices (React: MIT) in the served bundle
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });

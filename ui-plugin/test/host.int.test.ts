@@ -38,12 +38,12 @@ const newer = alert(`${run}-a2`, '2026-05-01T10:05:00.000Z', 'critical', `second
 // Under alerts-* like the indexer's daily indices, but a name of our own so that cleanup cannot touch real data.
 const index = `${dailyIndex('alerts', older['@timestamp'])}-uitest-${run}`;
 
-/** ECS types for the fields the routes filter and sort on (what the alerts index template must give them). */
+/** ECS types for the fields the routes filter and sort on, as the indexer maps alerts-* (keyword ids, date @timestamp). */
 const MAPPINGS = {
   properties: {
     '@timestamp': { type: 'date' },
     alert: { properties: { id: { type: 'keyword' }, status: { type: 'keyword' }, severity: { type: 'keyword' }, reason: { type: 'text' } } },
-    rule: { properties: { id: { type: 'keyword' }, name: { type: 'text' }, author: { type: 'text' }, level: { type: 'keyword' } } },
+    rule: { properties: { id: { type: 'keyword' }, name: { type: 'text', fields: { keyword: { type: 'keyword' } } }, author: { type: 'keyword' }, level: { type: 'keyword' } } },
     organization: { properties: { id: { type: 'keyword' } } },
     source: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } },
     destination: { properties: { ip: { type: 'ip' }, port: { type: 'long' } } },
