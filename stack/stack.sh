@@ -450,6 +450,7 @@ cmd_start() {
   need setsid "apt-get install util-linux"
   check_node
   find_java
+  cmd_install # idempotent: downloads and verifies only what is missing
   preflight
   start_kafka
   start_opensearch
