@@ -1,0 +1,307 @@
+// The agent's on-disk spool: every accepted record is appended to segment files before it is shipped, and is
+// deleted only once the gateway acknowledged it. After a crash or restart, reading resumes at the last
+// acknowledged record; a torn or corrupt tail is cut off and counted, never corrupting the rest.
+// Bounded in size: when full, either the input blocks (`block`) or the oldest unacknowledged segment is
+// dropped (`drop_oldest`); both are counted. A full disk is a typed, retryable error, not a crash.
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CirtError } from '../../proto/errors.ts';
+import { decodeRecord, encodeRecord, type SpoolRecord } from './record_codec.ts';
+
+export class SpoolError extends CirtError {}
+
+export interface SpoolOptions {
+  dir: string;
+  segmentBytes: number;
+  maxBytes: number;
+  whenFull: 'block' | 'drop_oldest';
+  fsync: 'always' | 'interval' | 'never';
+  fsyncIntervalMs: number;
+  maxRecordBytes: number;
+}
+
+export interface Cursor {
+  segment: number;
+  offset: number;
+}
+
+export interface SpoolCounters {
+  appended: number;
+  acked: number;
+  droppedFull: number;
+  tornRecords: number;
+  corruptRegions: number;
+  fullRefusals: number;
+}
+
+interface Segment {
+  id: number;
+  size: number;
+  records: number;
+}
+
+const SEG = (id: number) => `${String(id).padStart(10, '0')}.seg`;
+const ACK_FILE = 'ack.json';
+
+export class DiskSpool {
+  private segments: Segment[] = [];
+  private fd: number | undefined;
+  private acked: Cursor;
+  private readPos: Cursor;
+  private lastSync = Date.now();
+  private spaceWaiters: (() => void)[] = [];
+  readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0 };
+
+  constructor(private readonly opts: SpoolOptions) {
+    mkdirSync(opts.dir, { recursive: true });
+    this.acked = this.loadAck();
+    this.recover();
+    if (this.segments.length === 0 || this.acked.segment < this.segments[0]!.id) {
+      this.acked = { segment: this.segments[0]?.id ?? 1, offset: 0 };
+    }
+    this.readPos = { ...this.acked };
+    this.openActive();
+  }
+
+  /** Bytes held that are not yet acknowledged. */
+  get pendingBytes(): number {
+    let n = 0;
+    for (const s of this.segments) if (s.id >= this.acked.segment) n += s.size - (s.id === this.acked.segment ? this.acked.offset : 0);
+    return n;
+  }
+
+  /** Appends one record. Returns false when the spool is full and the policy is `block` (wait with `waitForSpace`). */
+  append(record: SpoolRecord): boolean {
+    if (record.payload.length > this.opts.maxRecordBytes) {
+      throw new SpoolError('ERR_SPOOL_RECORD_TOO_LARGE', `record of ${record.payload.length} bytes exceeds spool.maxRecordBytes (${this.opts.maxRecordBytes})`);
+    }
+    const bytes = encodeRecord(record);
+    while (this.pendingBytes + bytes.length > this.opts.maxBytes) {
+      if (this.opts.whenFull === 'block' || !this.dropOldest()) {
+        this.counters.fullRefusals++;
+        return false;
+      }
+    }
+    let active = this.segments[this.segments.length - 1]!;
+    if (active.size > 0 && active.size + bytes.length > this.opts.segmentBytes) active = this.rotate();
+    try {
+      writeSync(this.fd!, bytes, 0, bytes.length, active.size);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A partial write leaves a torn tail: cut it so the segment stays well-formed.
+      try {
+        ftruncateSync(this.fd!, active.size);
+      } catch {
+        /* the recovery scan cuts it at the next start */
+      }
+      throw new SpoolError(code === 'ENOSPC' ? 'ERR_SPOOL_DISK_FULL' : 'ERR_SPOOL_WRITE', `cannot append to the spool in ${this.opts.dir}: ${(err as Error).message}`, { cause: err, retryable: true });
+    }
+    active.size += bytes.length;
+    active.records++;
+    this.counters.appended++;
+    this.maybeSync(this.fd!);
+    return true;
+  }
+
+  /** Resolves when an ack or a drop freed space. */
+  waitForSpace(): Promise<void> {
+    return new Promise((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /** Reads the next records after the read position (not yet handed out), up to the limits. */
+  read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; end: Cursor } {
+    const records: SpoolRecord[] = [];
+    let bytes = 0;
+    while (records.length < maxRecords && bytes < maxBytes) {
+      const seg = this.segments.find((s) => s.id === this.readPos.segment);
+      if (!seg) break;
+      if (this.readPos.offset >= seg.size) {
+        const next = this.segments.find((s) => s.id > seg.id);
+        if (!next) break;
+        this.readPos = { segment: next.id, offset: 0 };
+        continue;
+      }
+      const chunk = this.readChunk(seg.id, this.readPos.offset, Math.min(seg.size - this.readPos.offset, Math.max(maxBytes - bytes, 64 * 1024) + 64 * 1024));
+      let pos = 0;
+      while (records.length < maxRecords && bytes < maxBytes) {
+        const step = decodeRecord(chunk, pos, this.opts.maxRecordBytes);
+        if (!step.ok) break;
+        records.push(step.record);
+        bytes += step.next - pos;
+        pos = step.next;
+      }
+      if (pos === 0) break; // a record larger than the chunk cannot happen: chunk covers maxRecordBytes
+      this.readPos = { segment: seg.id, offset: this.readPos.offset + pos };
+    }
+    return { records, end: { ...this.readPos } };
+  }
+
+  /** Everything up to `end` is acknowledged: persist the cursor and delete fully acknowledged segments. */
+  commit(end: Cursor): void {
+    if (compare(end, this.acked) <= 0) return;
+    const acked = this.countRecords(this.acked, end);
+    this.acked = { ...end };
+    this.counters.acked += acked;
+    this.saveAck();
+    for (const seg of [...this.segments]) {
+      const active = seg === this.segments[this.segments.length - 1];
+      if (!active && seg.id < this.acked.segment) this.removeSegment(seg);
+    }
+    this.wake();
+  }
+
+  /** Re-read from the last acknowledged record (after the shipper lost what it had in flight). */
+  rewind(): void {
+    this.readPos = { ...this.acked };
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      if (this.opts.fsync !== 'never') fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private recover(): void {
+    const ids = readdirSync(this.opts.dir)
+      .filter((f) => /^\d{10}\.seg$/.test(f))
+      .map((f) => Number(f.slice(0, 10)))
+      .sort((a, b) => a - b);
+    for (const id of ids) {
+      if (id < this.acked.segment) {
+        rmSync(join(this.opts.dir, SEG(id)), { force: true });
+        continue;
+      }
+      const buf = readFileSync(join(this.opts.dir, SEG(id)));
+      let pos = 0;
+      let records = 0;
+      while (true) {
+        const step = decodeRecord(buf, pos, this.opts.maxRecordBytes);
+        if (step.ok) {
+          pos = step.next;
+          records++;
+          continue;
+        }
+        if (step.reason === 'torn') this.counters.tornRecords++;
+        if (step.reason === 'corrupt') this.counters.corruptRegions++;
+        break;
+      }
+      if (pos < buf.length) writeFileSync(join(this.opts.dir, SEG(id)), buf.subarray(0, pos));
+      this.segments.push({ id, size: pos, records });
+    }
+    if (this.acked.offset > (this.segments.find((s) => s.id === this.acked.segment)?.size ?? 0)) {
+      this.acked = { segment: this.acked.segment, offset: this.segments.find((s) => s.id === this.acked.segment)?.size ?? 0 };
+    }
+  }
+
+  private openActive(): void {
+    if (this.segments.length === 0) this.segments.push({ id: this.acked.segment, size: 0, records: 0 });
+    const active = this.segments[this.segments.length - 1]!;
+    this.fd = openSync(join(this.opts.dir, SEG(active.id)), existsSync(join(this.opts.dir, SEG(active.id))) ? 'r+' : 'w+');
+  }
+
+  private rotate(): Segment {
+    if (this.opts.fsync !== 'never') fsyncSync(this.fd!);
+    closeSync(this.fd!);
+    const seg: Segment = { id: this.segments[this.segments.length - 1]!.id + 1, size: 0, records: 0 };
+    this.segments.push(seg);
+    this.fd = openSync(join(this.opts.dir, SEG(seg.id)), 'w+');
+    return seg;
+  }
+
+  private dropOldest(): boolean {
+    const oldest = this.segments.find((s) => s.id >= this.acked.segment);
+    if (!oldest || oldest === this.segments[this.segments.length - 1]) return false;
+    const unacked = this.countRecords(this.acked, { segment: oldest.id + 1, offset: 0 });
+    this.counters.droppedFull += unacked;
+    this.acked = { segment: oldest.id + 1, offset: 0 };
+    if (compare(this.readPos, this.acked) < 0) this.readPos = { ...this.acked };
+    this.saveAck();
+    this.removeSegment(oldest);
+    return true;
+  }
+
+  private removeSegment(seg: Segment): void {
+    rmSync(join(this.opts.dir, SEG(seg.id)), { force: true });
+    this.segments = this.segments.filter((s) => s !== seg);
+  }
+
+  /** Records between two cursors (decoding only the partial first/last segments). */
+  private countRecords(from: Cursor, to: Cursor): number {
+    let n = 0;
+    for (const seg of this.segments) {
+      if (seg.id < from.segment || seg.id > to.segment) continue;
+      const start = seg.id === from.segment ? from.offset : 0;
+      const end = seg.id === to.segment ? Math.min(to.offset, seg.size) : seg.size;
+      if (start === 0 && end === seg.size) {
+        n += seg.records;
+        continue;
+      }
+      const buf = this.readChunk(seg.id, start, end - start);
+      for (let pos = 0; ; ) {
+        const step = decodeRecord(buf, pos, this.opts.maxRecordBytes);
+        if (!step.ok) break;
+        n++;
+        pos = step.next;
+      }
+    }
+    return n;
+  }
+
+  private readChunk(segment: number, offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(Math.max(0, length));
+    if (length <= 0) return buf;
+    const active = segment === this.segments[this.segments.length - 1]?.id && this.fd !== undefined;
+    const fd = active ? this.fd! : openSync(join(this.opts.dir, SEG(segment)), 'r');
+    try {
+      const n = readSync(fd, buf, 0, length, offset);
+      return buf.subarray(0, n);
+    } finally {
+      if (!active) closeSync(fd);
+    }
+  }
+
+  private loadAck(): Cursor {
+    const file = join(this.opts.dir, ACK_FILE);
+    if (!existsSync(file)) return { segment: 1, offset: 0 };
+    try {
+      const c = JSON.parse(readFileSync(file, 'utf8')) as Cursor;
+      if (Number.isInteger(c.segment) && Number.isInteger(c.offset) && c.segment > 0 && c.offset >= 0) return c;
+    } catch {
+      /* fall through: re-ship from the oldest segment (duplicates are removed downstream by id) */
+    }
+    this.counters.corruptRegions++;
+    return { segment: 1, offset: 0 };
+  }
+
+  private saveAck(): void {
+    const file = join(this.opts.dir, ACK_FILE);
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.acked));
+    if (this.opts.fsync === 'always') {
+      const fd = openSync(`${file}.tmp`, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private maybeSync(fd: number): void {
+    if (this.opts.fsync === 'always' || (this.opts.fsync === 'interval' && Date.now() - this.lastSync >= this.opts.fsyncIntervalMs)) {
+      fsyncSync(fd);
+      this.lastSync = Date.now();
+    }
+  }
+
+  private wake(): void {
+    const w = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const resolve of w) resolve();
+  }
+}
+
+export function compare(a: Cursor, b: Cursor): number {
+  return a.segment - b.segment || a.offset - b.offset;
+}
