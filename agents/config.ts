@@ -3,7 +3,8 @@ import { loadConfig } from '../proto/runtime/config.ts';
 export interface AgentConfig {
   agentId: string;
   gateway: { address: string; ca: string; cert: string; key: string };
-  shipping: { maxBatchEvents: number; maxBatchBytes: number; flushMs: number; maxInflightBatches: number; maxQueuedEvents: number };
+  shipping: { maxBatchEvents: number; maxBatchBytes: number; flushMs: number; maxInflightBatches: number };
+  spool: { dir: string; maxBytes: number; segmentBytes: number; whenFull: 'block' | 'drop_oldest'; fsync: 'always' | 'interval' | 'never'; fsyncIntervalMs: number; maxRecordBytes: number };
   replay: { files: string[]; shiftToNow: boolean; loopSeconds: number };
 }
 
@@ -29,7 +30,18 @@ export const agentSchema = {
         maxBatchBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
         flushMs: { type: 'integer', minimum: 10, default: 500 },
         maxInflightBatches: { type: 'integer', minimum: 1, default: 8 },
-        maxQueuedEvents: { type: 'integer', minimum: 1, default: 100_000 },
+      },
+    },
+    spool: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        dir: { type: 'string', default: '.stack/spool/agent' },
+        maxBytes: { type: 'integer', minimum: 65536, default: 1024 * 1024 * 1024 },
+        segmentBytes: { type: 'integer', minimum: 4096, default: 16 * 1024 * 1024 },
+        whenFull: { enum: ['block', 'drop_oldest'], default: 'block' },
+        fsync: { enum: ['always', 'interval', 'never'], default: 'interval' },
+        fsyncIntervalMs: { type: 'integer', minimum: 1, default: 1000 },
+        maxRecordBytes: { type: 'integer', minimum: 1024, default: 256 * 1024 },
       },
     },
     replay: {
@@ -56,6 +68,7 @@ export function loadAgentConfig(file?: string, overrides?: Record<string, unknow
       CIRT_AGENT_KEY: 'gateway.key',
       CIRT_REPLAY_FILES: 'replay.files',
       CIRT_REPLAY_LOOP_SECONDS: 'replay.loopSeconds',
+      CIRT_AGENT_SPOOL_DIR: 'spool.dir',
     },
   });
 }

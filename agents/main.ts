@@ -5,12 +5,14 @@ import { untilSignal } from '../proto/runtime/service_http.ts';
 import { loadAgentConfig } from './config.ts';
 import { readJsonLines, shiftToNow } from './inputs/jsonl_replay.ts';
 import { GrpcShipper } from './shipper/grpc_shipper.ts';
+import { DiskSpool } from './spool/disk_spool.ts';
 
 const log = createLogger('agent');
 try {
   const config = loadAgentConfig(process.argv[2]);
-  const shipper = new GrpcShipper({ ...config.shipping, address: config.gateway.address, tls: config.gateway, agentId: config.agentId, log });
-  log.info('agent started', { agentId: config.agentId, bootId: shipper.bootId, gateway: config.gateway.address });
+  const spool = new DiskSpool(config.spool);
+  const shipper = new GrpcShipper({ ...config.shipping, address: config.gateway.address, tls: config.gateway, agentId: config.agentId, log, spool });
+  log.info('agent started', { agentId: config.agentId, bootId: shipper.bootId, gateway: config.gateway.address, spool: config.spool.dir, unacked: spool.unreadRecords, ...spool.counters });
 
   const replayOnce = async () => {
     for (const file of config.replay.files) {

@@ -73,6 +73,7 @@ export function pipelineServices(ep: Endpoints, opts: { demoAgent: boolean; inst
         CIRT_AGENT_CA: join(opts.certsDir, 'ca.crt'),
         CIRT_AGENT_CERT: join(opts.certsDir, 'mofa.agent-01.crt'),
         CIRT_AGENT_KEY: join(opts.certsDir, 'mofa.agent-01.key'),
+        CIRT_AGENT_SPOOL_DIR: join(STATE_DIR, 'spool', `agent${suffix}`),
         CIRT_REPLAY_FILES: (opts.agentReplayFiles ?? [join(ROOT, 'agents/demo/demo-events.jsonl')]).join(','),
       },
     });

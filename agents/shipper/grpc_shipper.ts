@@ -8,6 +8,7 @@ import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
+import type { DiskSpool, SpoolError } from '../spool/disk_spool.ts';
 import { Batcher, type BatcherLimits } from './batcher.ts';
 
 export interface ShipperOptions extends BatcherLimits {
@@ -16,6 +17,8 @@ export interface ShipperOptions extends BatcherLimits {
   agentId: string;
   flushMs: number;
   log: Logger;
+  /** Every record is appended here first and leaves only when acknowledged. */
+  spool: DiskSpool;
   bootId?: string;
 }
 
@@ -28,6 +31,7 @@ export interface ShipperStats {
   rejectedBatches: number;
   retries: number;
   reconnects: number;
+  spoolErrors: number;
   lastError?: string;
 }
 
@@ -42,21 +46,36 @@ export class GrpcShipper {
   private readonly timer: NodeJS.Timeout;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private waiters: (() => void)[] = [];
-  private readonly stats: Omit<ShipperStats, 'connected' | 'queued' | 'inflight'> = { acked: 0, rejectedEvents: 0, rejectedBatches: 0, retries: 0, reconnects: 0 };
+  private readonly stats: Omit<ShipperStats, 'connected' | 'queued' | 'inflight'> = { acked: 0, rejectedEvents: 0, rejectedBatches: 0, retries: 0, reconnects: 0, spoolErrors: 0 };
 
   constructor(private readonly opts: ShipperOptions) {
     this.bootId = opts.bootId ?? randomUUID();
-    this.batcher = new Batcher(opts.agentId, this.bootId, opts);
+    this.batcher = new Batcher(opts.agentId, this.bootId, opts, opts.spool);
     const creds = credentials.createSsl(readFileSync(opts.tls.ca), readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
     this.client = new IngestClient(opts.address, creds, { 'grpc.keepalive_time_ms': 30_000, 'grpc.max_send_message_length': opts.maxBatchBytes * 2 });
     this.timer = setInterval(() => this.pump(true), opts.flushMs);
     this.connect();
   }
 
-  /** Queues one event; waits while the queue is full (block policy: slows the input, loses nothing). */
+  /**
+   * Appends one event to the spool (with a stable event id, so a re-ship after a restart is recognised
+   * downstream). While the spool is full (policy `block`) or the disk is full, waits: slows the input, loses nothing.
+   * A record the spool can never take (too large) is thrown to the caller.
+   */
   async send(kind: 'flow' | 'log', event: EcsEvent): Promise<void> {
-    while (!this.batcher.hasRoom()) await this.waitForProgress();
-    this.batcher.push({ kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, eventJson: Buffer.from(JSON.stringify(event)) });
+    const stamped = event.event?.id ? event : { ...event, event: { ...event.event, id: randomUUID() } };
+    const record = { kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, payload: Buffer.from(JSON.stringify(stamped)) };
+    while (true) {
+      try {
+        if (this.opts.spool.append(record)) break;
+      } catch (err) {
+        if (!(err as SpoolError).retryable) throw err;
+        this.stats.spoolErrors++;
+        this.stats.lastError = (err as Error).message;
+        this.opts.log.error('spool write failed; input paused until it succeeds', { error: err });
+      }
+      await Promise.race([this.opts.spool.waitForSpace(), sleep(1_000)]);
+    }
     if (this.batcher.batchReady()) this.pump(false);
   }
 
@@ -81,6 +100,7 @@ export class GrpcShipper {
     clearTimeout(this.reconnectTimer);
     this.stream?.end();
     this.client.close();
+    this.opts.spool.close();
   }
 
   private connect(): void {

@@ -50,6 +50,7 @@ export class DiskSpool {
   private readPos: Cursor;
   private lastSync = Date.now();
   private spaceWaiters: (() => void)[] = [];
+  private unread = 0;
   readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0 };
 
   constructor(private readonly opts: SpoolOptions) {
@@ -61,6 +62,12 @@ export class DiskSpool {
     }
     this.readPos = { ...this.acked };
     this.openActive();
+    this.unread = this.countRecords(this.readPos, this.endCursor());
+  }
+
+  /** Records appended (or recovered) that `read` has not handed out yet. */
+  get unreadRecords(): number {
+    return this.unread;
   }
 
   /** Bytes held that are not yet acknowledged. */
@@ -98,6 +105,7 @@ export class DiskSpool {
     }
     active.size += bytes.length;
     active.records++;
+    this.unread++;
     this.counters.appended++;
     this.maybeSync(this.fd!);
     return true;
@@ -133,6 +141,7 @@ export class DiskSpool {
       if (pos === 0) break; // a record larger than the chunk cannot happen: chunk covers maxRecordBytes
       this.readPos = { segment: seg.id, offset: this.readPos.offset + pos };
     }
+    this.unread -= records.length;
     return { records, end: { ...this.readPos } };
   }
 
@@ -153,6 +162,7 @@ export class DiskSpool {
   /** Re-read from the last acknowledged record (after the shipper lost what it had in flight). */
   rewind(): void {
     this.readPos = { ...this.acked };
+    this.unread = this.countRecords(this.readPos, this.endCursor());
   }
 
   close(): void {
@@ -221,7 +231,13 @@ export class DiskSpool {
     if (compare(this.readPos, this.acked) < 0) this.readPos = { ...this.acked };
     this.saveAck();
     this.removeSegment(oldest);
+    this.unread = this.countRecords(this.readPos, this.endCursor());
     return true;
+  }
+
+  private endCursor(): Cursor {
+    const last = this.segments[this.segments.length - 1]!;
+    return { segment: last.id, offset: last.size };
   }
 
   private removeSegment(seg: Segment): void {

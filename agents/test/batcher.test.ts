@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { RecordKind } from '../../proto/gen/ingest.ts';
 import { Batcher } from '../shipper/batcher.ts';
+import { DiskSpool } from '../spool/disk_spool.ts';
 
-const rec = (n: number) => ({ kind: RecordKind.RECORD_KIND_LOG, eventJson: Buffer.from(`{"n":${n}}`) });
-const limits = { maxBatchEvents: 3, maxBatchBytes: 1_000_000, maxInflightBatches: 2, maxQueuedEvents: 10 };
+const limits = { maxBatchEvents: 3, maxBatchBytes: 1_000_000, maxInflightBatches: 2 };
+function spool(dir = mkdtempSync(join(tmpdir(), 'batcher-'))) {
+  return new DiskSpool({ dir, segmentBytes: 1 << 20, maxBytes: 1 << 24, whenFull: 'block', fsync: 'never', fsyncIntervalMs: 1000, maxRecordBytes: 1 << 16 });
+}
+const fill = (s: DiskSpool, n: number, size = 10) => {
+  for (let i = 0; i < n; i++) s.append({ kind: RecordKind.RECORD_KIND_LOG, payload: Buffer.from(`{"n":${i}}`.padEnd(size)) });
+};
 
 test('batches are numbered from 1 and hold at most maxBatchEvents records', () => {
-  const b = new Batcher('agent-01', 'boot', limits);
-  for (let i = 0; i < 7; i++) b.push(rec(i));
+  const s = spool();
+  fill(s, 7);
+  const b = new Batcher('agent-01', 'boot', limits, s);
   const first = b.next()!;
   const second = b.next()!;
   assert.deepEqual([first.seq, first.records.length, second.seq, second.records.length], [1, 3, 2, 3]);
@@ -16,35 +26,49 @@ test('batches are numbered from 1 and hold at most maxBatchEvents records', () =
   assert.equal(b.queued, 1);
 });
 
-test('records leave only when their batch is settled; unacked batches are re-sent in seq order', () => {
-  const b = new Batcher('agent-01', 'boot', limits);
-  for (let i = 0; i < 6; i++) b.push(rec(i));
+test('the spool forgets records only over a contiguous prefix of acknowledged batches', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'batcher-'));
+  const s = spool(dir);
+  fill(s, 6);
+  const b = new Batcher('agent-01', 'boot', limits, s);
   b.next();
   b.next();
   assert.equal(b.inflightRecords, 6);
-  assert.deepEqual(b.unacked().map((x) => x.seq), [1, 2]);
-  assert.equal(b.settle(2), 3);
+  assert.equal(b.settle(2), 3, 'batch 2 acked before batch 1');
   assert.deepEqual(b.unacked().map((x) => x.seq), [1]);
+  assert.equal(s.counters.acked, 0, 'nothing leaves the spool while batch 1 is unacknowledged');
   assert.equal(b.settle(2), 0, 'settling twice is harmless');
-  assert.equal(b.idle, false);
   b.settle(1);
+  assert.equal(s.counters.acked, 6);
   assert.equal(b.idle, true);
+  s.close();
+  const reopened = spool(dir);
+  assert.equal(reopened.unreadRecords, 0, 'after a restart nothing acknowledged is shipped again');
+  reopened.close();
+});
+
+test('after a crash with batches in flight, a new agent re-ships exactly the unacknowledged records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'batcher-'));
+  const s = spool(dir);
+  fill(s, 6);
+  const b = new Batcher('agent-01', 'boot-1', limits, s);
+  b.next();
+  b.next();
+  b.settle(1);
+  s.close(); // crash: batch 2 was never acknowledged
+  const s2 = spool(dir);
+  const b2 = new Batcher('agent-01', 'boot-2', limits, s2);
+  const again = b2.next()!;
+  assert.deepEqual(again.records.map((r) => JSON.parse(r.eventJson.toString()).n), [3, 4, 5]);
+  s2.close();
 });
 
 test('batches are cut by bytes as well, but a single large record still ships alone', () => {
-  const b = new Batcher('a', 'boot', { ...limits, maxBatchBytes: 20 });
-  b.push({ kind: RecordKind.RECORD_KIND_LOG, eventJson: Buffer.alloc(15) });
-  b.push({ kind: RecordKind.RECORD_KIND_LOG, eventJson: Buffer.alloc(15) });
-  b.push({ kind: RecordKind.RECORD_KIND_LOG, eventJson: Buffer.alloc(50) });
+  const s = spool();
+  fill(s, 2, 15);
+  fill(s, 1, 50);
+  const b = new Batcher('a', 'boot', { ...limits, maxBatchBytes: 20 }, s);
   assert.equal(b.batchReady(), true);
   assert.equal(b.next()!.records.length, 1);
   assert.equal(b.next()!.records.length, 1);
-});
-
-test('the queue reports when it is full (the input then blocks)', () => {
-  const b = new Batcher('a', 'boot', { ...limits, maxQueuedEvents: 2 });
-  b.push(rec(1));
-  assert.equal(b.hasRoom(), true);
-  b.push(rec(2));
-  assert.equal(b.hasRoom(), false);
 });

@@ -19,7 +19,7 @@ test('record framing round-trips and detects torn and corrupt records', () => {
   assert.ok(ok.ok && ok.record.kind === 2 && ok.next === buf.length);
   assert.deepEqual(decodeRecord(buf.subarray(0, buf.length - 1), 0, 4096), { ok: false, reason: 'torn', at: 0 });
   const bad = Buffer.from(buf);
-  bad[bad.length - 1] ^= 0xff;
+  bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 0xff, bad.length - 1);
   assert.deepEqual(decodeRecord(bad, 0, 4096), { ok: false, reason: 'corrupt', at: 0 });
   assert.deepEqual(decodeRecord(buf, 0, 10), { ok: false, reason: 'corrupt', at: 0 }, 'an absurd length is corrupt, not an allocation');
 });
@@ -76,7 +76,7 @@ test('a corrupt record (bad checksum) ends its segment there and is counted', ()
   const seg = join(dir, readdirSync(dir).find((f) => f.endsWith('.seg'))!);
   const bytes = readFileSync(seg);
   const third = encodeRecord(rec(0)).length * 2 + 12;
-  bytes[third] ^= 0xff;
+  bytes.writeUInt8(bytes.readUInt8(third) ^ 0xff, third);
   writeFileSync(seg, bytes);
   s = new DiskSpool(opts(dir, { segmentBytes: 1 << 20 }));
   assert.equal(s.counters.corruptRegions, 1);

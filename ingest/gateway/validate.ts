@@ -74,7 +74,7 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
     const stamped: EcsEvent = {
       ...e,
       '@timestamp': new Date(ts).toISOString(),
-      event: { ...e.event, id: e.event?.id ?? eventId(who, batch, index), ingested: receivedAt },
+      event: { ...e.event, id: e.event?.id ? agentEventId(who, String(e.event.id)) : eventId(who, batch, index), ingested: receivedAt },
       // Identity from the certificate overrides whatever the payload claimed.
       organization: { id: who.agency },
       agent: { ...e.agent, id: who.agent, ephemeral_id: batch.bootId },
@@ -95,7 +95,15 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
   return { records, accepted, rejected };
 }
 
-/** Deterministic event id: a re-sent batch yields the same ids, so every downstream write is idempotent. */
+/**
+ * The agent gives each event an id when it spools it, so a record re-shipped after an agent restart (new boot,
+ * new seq) keeps its id. It is scoped by the certificate's identity, so one agency cannot overwrite another's.
+ */
+export function agentEventId(who: PeerIdentity, id: string): string {
+  return createHash('sha256').update(`${who.agency}\0${who.agent}\0${id}`).digest('base64url').slice(0, 22);
+}
+
+/** Deterministic event id for events that carry none: a re-sent batch yields the same ids. */
 export function eventId(who: PeerIdentity, batch: Pick<Batch, 'bootId' | 'seq'>, index: number): string {
   return createHash('sha256').update(`${who.agency}\0${who.agent}\0${batch.bootId}\0${batch.seq}\0${index}`).digest('base64url').slice(0, 22);
 }

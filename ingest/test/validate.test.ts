@@ -69,3 +69,13 @@ test('event ids are deterministic per (agent, boot, seq, index)', () => {
   assert.notEqual(eventId(who, { bootId: 'b', seq: 1 }, 0), eventId(who, { bootId: 'b', seq: 1 }, 1));
   assert.notEqual(eventId(who, { bootId: 'b', seq: 1 }, 0), eventId({ ...who, agency: 'mofa' }, { bootId: 'b', seq: 1 }, 0));
 });
+
+test('an agent-given event id survives re-shipping but is scoped to the certificate identity', () => {
+  const ev = { '@timestamp': '2026-11-26T11:59:00Z', event: { id: 'spool-42' } };
+  const a = planBatch(batch([rec(RecordKind.RECORD_KIND_LOG, ev)]), who, limits, now);
+  const again = planBatch({ ...batch([rec(RecordKind.RECORD_KIND_LOG, ev)]), bootId: 'boot-2', seq: 1 }, who, limits, now);
+  const other = planBatch(batch([rec(RecordKind.RECORD_KIND_LOG, ev)]), { ...who, agency: 'mofa' }, limits, now);
+  const id = (p: typeof a) => (JSON.parse(p.records[0]!.value) as TelemetryBatch).events[0]!.event?.id;
+  assert.equal(id(a), id(again), 'same record after an agent restart: same id');
+  assert.notEqual(id(a), id(other), 'another agency cannot collide with it');
+});

@@ -60,6 +60,7 @@ before(async () => {
       CIRT_AGENT_CERT: join(certs, `${agency}.agent-01.crt`),
       CIRT_AGENT_KEY: join(certs, `${agency}.agent-01.key`),
       CIRT_REPLAY_FILES: replay,
+      CIRT_AGENT_SPOOL_DIR: join(work, 'spool'),
     },
   };
   services.push(agent);
