@@ -111,3 +111,6 @@ function logsourceCompatible(filter: RuleMeta, rule: RuleMeta): boolean {
   const f = filter.logsource; const r = rule.logsource;
   return (f.product === undefined || f.product === r.product) && (f.category === undefined || f.category === r.category) && (f.service === undefined || f.service === r.service);
 }
+
+export { compileCorrelations, parseTimespan, conditionHolds, nearestRank, CORRELATION_TYPES, type CompiledCorrelation, type CorrelationType, type CorrelationCondition, type CorrelationMeta } from './correlation.ts';
+export { CorrelationState, type CorrelationHit, type CorrelationOptions, type CorrelationSnapshot, type CorrelationCounters } from './correlation_state.ts';

@@ -2,6 +2,7 @@
 // rule id, agency, group-by values, window start and first event id, so a replay rewrites the same document.
 import { createHash } from 'node:crypto';
 import type { Alert, EcsEvent, Severity } from '../../proto/ecs.ts';
+import type { CorrelationHit } from '../engine/index.ts';
 
 export interface AlertRule {
   id: string;
@@ -66,4 +67,47 @@ function describe(event: EcsEvent): string {
   if (src && dst) return `${src} -> ${dst}`;
   if (event.host?.name) return `on ${event.host.name}${src ? ' from ' + src : ''}`;
   return src ?? event.event?.dataset ?? 'an event';
+}
+
+/** Agency recorded on alerts of cross-agency correlations (no single agency owns them). */
+export const CROSS_AGENCY = 'cross-agency';
+
+/** A correlation alert: `alert.window`, the group-by values under `correlation.group_by`, the first triggering
+ * events (capped by the correlation state). Deterministic id: rule, agency, group-by values, window start, first event. */
+export function alertFromCorrelation(hit: CorrelationHit, now: Date): Alert & { correlation: { type: string; group_by: Record<string, string>; value: number; count: number; timespan_ms: number; rules: string[] } } {
+  const c = hit.correlation;
+  const agency = hit.agency ?? CROSS_AGENCY;
+  const start = new Date(hit.windowStartMs).toISOString();
+  const end = new Date(hit.windowEndMs).toISOString();
+  const events = hit.events as EcsEvent[];
+  const last = events[events.length - 1];
+  const groupText = Object.entries(hit.groupBy).map(([k, v]) => `${k}=${v}`).join(', ');
+  const level = c.meta.level;
+  return {
+    '@timestamp': end,
+    event: { kind: 'alert', created: now.toISOString(), dataset: last?.event?.dataset },
+    alert: {
+      id: alertId({ ruleId: c.meta.id, agency, groupBy: hit.groupValues, windowStart: start, firstEventId: hit.firstEventId }),
+      status: 'open',
+      severity: level,
+      reason: `${c.meta.title}: ${c.type} = ${hit.value} over ${hit.count} matches${groupText ? ` for ${groupText}` : ''} between ${start} and ${end}`,
+      window: { start, end },
+    },
+    rule: {
+      id: c.meta.id,
+      name: c.meta.title,
+      description: c.meta.description,
+      author: c.meta.author,
+      license: 'DRL-1.1',
+      level,
+      tags: c.meta.tags,
+      references: c.meta.references,
+      type: 'correlation',
+    },
+    organization: { id: agency },
+    ...(hit.agency !== undefined && last?.observer ? { observer: last.observer } : {}),
+    threat: threatFromTags(c.meta.tags),
+    events,
+    correlation: { type: c.type, group_by: hit.groupBy, value: hit.value, count: hit.count, timespan_ms: c.timespanMs, rules: c.ruleIds },
+  };
 }

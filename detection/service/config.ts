@@ -4,6 +4,8 @@ export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
   rules: { dirs: string[]; pipelines: string[] };
   http: { port: number };
+  /** correlation state bounds; stateFile ('' = off): snapshot written on shutdown and restored on start */
+  correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string };
 }
 
 export const detectorSchema = {
@@ -31,6 +33,15 @@ export const detectorSchema = {
     http: {
       type: 'object', additionalProperties: false, default: {},
       properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 9102 } },
+    },
+    correlation: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        maxKeys: { type: 'integer', minimum: 1, default: 10000 },
+        maxEventsPerKey: { type: 'integer', minimum: 1, default: 1000 },
+        maxHitEvents: { type: 'integer', minimum: 1, default: 20 },
+        stateFile: { type: 'string', default: '' },
+      },
     },
   },
 } as const;

@@ -1,13 +1,13 @@
 // Entry point of the streaming detector: `tsx detection/service/main.ts [config.yml]`.
 // telemetry.flows + telemetry.logs -> Sigma rules -> alerts; offsets are committed only after Kafka
 // acknowledged the alerts of a batch.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Counter, Gauge } from 'prom-client';
 import { TOPICS, type TelemetryBatch } from '../../proto/ecs.ts';
 import { createProducer, runBatchConsumer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
-import { loadPipeline, loadRuleDirectory, type CompiledRule } from '../engine/index.ts';
+import { compileCorrelations, loadPipeline, loadRuleDirectory, type CompiledRule, type CorrelationSnapshot, type LoadResult } from '../engine/index.ts';
 import { loadDetectorConfig } from './config.ts';
 import { Detector } from './detector.ts';
 
@@ -16,20 +16,37 @@ try {
   const config = loadDetectorConfig(process.argv[2]);
   const pipelines = config.rules.pipelines.map((file) => loadPipeline(readFileSync(file, 'utf8'), file));
   const rules: CompiledRule[] = [];
+  const rawCorrelations: LoadResult['correlations'] = [];
   for (const dir of config.rules.dirs) {
     const result = loadRuleDirectory(dir, { pipelines });
     rules.push(...result.rules);
+    rawCorrelations.push(...result.correlations);
     for (const err of result.errors) log.warn('rule not loaded', { error: err.toString(), code: err.code, location: err.location });
   }
-  log.info('rules loaded', { rules: rules.length, dirs: config.rules.dirs });
+  // correlations may reference rules of any rule directory, so they compile once all rules are loaded
+  const corr = compileCorrelations(rawCorrelations, rules, pipelines);
+  for (const err of corr.errors) log.warn('correlation not loaded', { error: err.toString(), code: err.code, location: err.location });
+  log.info('rules loaded', { rules: rules.length, correlations: corr.correlations.length, suppressed: corr.suppressed.size, dirs: config.rules.dirs });
 
   const registry = newRegistry('detector');
   const eventsTotal = new Counter({ name: 'cirt_detector_events_total', help: 'Events evaluated', registers: [registry] });
   const alertsTotal = new Counter({ name: 'cirt_detector_alerts_total', help: 'Alerts raised', labelNames: ['rule_id'], registers: [registry] });
   const badRecords = new Counter({ name: 'cirt_detector_discarded_records_total', help: 'Kafka records that are not a telemetry batch', registers: [registry] });
   new Gauge({ name: 'cirt_detector_rules_loaded', help: 'Compiled rules', registers: [registry] }).set(rules.length);
+  new Gauge({ name: 'cirt_detector_correlations_loaded', help: 'Compiled correlation rules', registers: [registry] }).set(corr.correlations.length);
 
-  const detector = new Detector(rules);
+  const detector = new Detector(rules, { correlations: corr.correlations, suppressed: corr.suppressed, correlation: config.correlation });
+  const stateFile = config.correlation.stateFile;
+  if (stateFile && existsSync(stateFile)) {
+    try {
+      detector.correlation.restore(JSON.parse(readFileSync(stateFile, 'utf8')) as CorrelationSnapshot);
+      log.info('correlation state restored', { file: stateFile });
+    } catch (err) {
+      log.warn('correlation state not restored; starting empty', { file: stateFile, error: err });
+    }
+  }
+  const sweeper = setInterval(() => detector.correlation.sweep(), 60_000);
+  sweeper.unref();
   const producer = createProducer({ brokers: [...config.kafka.brokers], clientId: config.kafka.clientId });
   const consumer = await runBatchConsumer({
     brokers: [...config.kafka.brokers],
@@ -64,12 +81,20 @@ try {
   const http = await startServiceHttp({
     port: config.http.port,
     registry,
-    health: () => ({ status: consumer.lastError ? 'degraded' : 'ok', rules: rules.length, committed: consumer.committed, lastError: consumer.lastError, ...detector.counters }),
+    health: () => ({ status: consumer.lastError ? 'degraded' : 'ok', rules: rules.length, correlations: corr.correlations.length, committed: consumer.committed, lastError: consumer.lastError, ...detector.counters, correlationState: detector.correlation.counters }),
+  });
+  new Gauge({
+    name: 'cirt_detector_correlation_state', help: 'Correlation state counters (observed, hits, late, evictedKeys, evictedEvents)', labelNames: ['counter'], registers: [registry],
+    collect() { for (const [k, v] of Object.entries(detector.correlation.counters)) this.set({ counter: k }, v); },
   });
   log.info('detector running', { health: http.url });
   const sig = await untilSignal();
   log.info('shutting down', { signal: sig });
   await consumer.stop();
+  clearInterval(sweeper);
+  if (stateFile) {
+    try { writeFileSync(stateFile, JSON.stringify(detector.correlation.snapshot())); } catch (err) { log.warn('correlation state not saved', { file: stateFile, error: err }); }
+  }
   await producer.close();
   await http.close();
   process.exit(0);
