@@ -1,0 +1,160 @@
+// The template cache (goflow2 `NetFlowTemplateSystem`): an interface keyed by
+// (exporter address, version, observation domain id / source id, template id), with add / get / withdraw,
+// IPFIX withdraw-all, expiry by TTL against the caller's clock (`now`, unix ms: no timers, no I/O) and a bound
+// on the number of templates. Options templates live in the same cache with `kind: 'options'`.
+
+/** Field length meaning "variable length" in an IPFIX template (RFC 7011 §7). */
+export const VARIABLE_LENGTH = 65535;
+
+export interface TemplateField {
+  /** Information element id (enterprise bit stripped) or, for a v9 scope field, the scope type. */
+  id: number;
+  /** Bytes, or VARIABLE_LENGTH (IPFIX only). */
+  length: number;
+  /** Private enterprise number when the IPFIX enterprise bit was set. */
+  enterprise?: number;
+}
+
+export interface Template {
+  templateId: number;
+  kind: 'data' | 'options';
+  /** For options templates: the first `scopeFieldCount` fields are scope fields. 0 for data templates. */
+  scopeFieldCount: number;
+  fields: readonly TemplateField[];
+  /** Smallest possible record length (variable-length fields count 1 byte, their length prefix); always >= 1. */
+  minRecordLength: number;
+}
+
+export interface TemplateScope {
+  exporter: string;
+  version: 9 | 10;
+  /** v9 source id / IPFIX observation domain id. */
+  domainId: number;
+}
+
+export interface TemplateKey extends TemplateScope {
+  templateId: number;
+}
+
+export type AddResult = 'added' | 'updated' | 'unchanged';
+
+export interface TemplateCache {
+  add(key: TemplateKey, template: Template, now: number): AddResult;
+  /** The live template, or undefined (unknown, withdrawn or expired at `now`). */
+  get(key: TemplateKey, now: number): Template | undefined;
+  /** Withdraw one template; true when one was removed. */
+  withdraw(key: TemplateKey): boolean;
+  /** Withdraw every template of `kind` (all kinds when omitted) in one scope; returns how many were removed. */
+  withdrawAll(scope: TemplateScope, kind?: Template['kind']): number;
+  /** Drop templates older than the TTL; returns how many were removed. */
+  sweep(now: number): number;
+  size(): number;
+  /** A copy of the live entries (e.g. for persistence or a debug endpoint). */
+  entries(): { key: TemplateKey; template: Template; updatedAt: number }[];
+}
+
+export interface MemoryTemplateCacheOptions {
+  /** Templates not refreshed for this long are expired (ms). Default 30 minutes; 0 or Infinity disables expiry. */
+  ttlMs?: number;
+  /** Upper bound on stored templates; the least recently refreshed is evicted first. Default 10000. */
+  maxTemplates?: number;
+}
+
+export function templateKeyString(k: TemplateKey): string {
+  return `${k.exporter}|${k.version}|${k.domainId}|${k.templateId}`;
+}
+
+function scopeString(s: TemplateScope): string {
+  return `${s.exporter}|${s.version}|${s.domainId}|`;
+}
+
+function sameLayout(a: Template, b: Template): boolean {
+  if (a.kind !== b.kind || a.scopeFieldCount !== b.scopeFieldCount || a.fields.length !== b.fields.length) return false;
+  return a.fields.every((f, i) => {
+    const g = b.fields[i];
+    return g !== undefined && f.id === g.id && f.length === g.length && f.enterprise === g.enterprise;
+  });
+}
+
+interface Entry {
+  key: TemplateKey;
+  template: Template;
+  updatedAt: number;
+}
+
+export class MemoryTemplateCache implements TemplateCache {
+  private readonly map = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly maxTemplates: number;
+
+  constructor(opts: MemoryTemplateCacheOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? 30 * 60_000;
+    this.maxTemplates = Math.max(1, opts.maxTemplates ?? 10_000);
+  }
+
+  private expired(e: Entry, now: number): boolean {
+    return this.ttlMs > 0 && Number.isFinite(this.ttlMs) && now - e.updatedAt > this.ttlMs;
+  }
+
+  add(key: TemplateKey, template: Template, now: number): AddResult {
+    const k = templateKeyString(key);
+    const prev = this.map.get(k);
+    let result: AddResult = 'added';
+    if (prev !== undefined && !this.expired(prev, now)) result = sameLayout(prev.template, template) ? 'unchanged' : 'updated';
+    // Re-insert so Map order is "least recently refreshed first" for eviction.
+    this.map.delete(k);
+    this.map.set(k, { key: { ...key }, template, updatedAt: now });
+    while (this.map.size > this.maxTemplates) {
+      const oldest = this.map.keys().next();
+      if (oldest.done === true) break;
+      this.map.delete(oldest.value);
+    }
+    return result;
+  }
+
+  get(key: TemplateKey, now: number): Template | undefined {
+    const k = templateKeyString(key);
+    const e = this.map.get(k);
+    if (e === undefined) return undefined;
+    if (this.expired(e, now)) {
+      this.map.delete(k);
+      return undefined;
+    }
+    return e.template;
+  }
+
+  withdraw(key: TemplateKey): boolean {
+    return this.map.delete(templateKeyString(key));
+  }
+
+  withdrawAll(scope: TemplateScope, kind?: Template['kind']): number {
+    const prefix = scopeString(scope);
+    let n = 0;
+    for (const [k, e] of this.map) {
+      if (k.startsWith(prefix) && (kind === undefined || e.template.kind === kind)) {
+        this.map.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  sweep(now: number): number {
+    let n = 0;
+    for (const [k, e] of this.map) {
+      if (this.expired(e, now)) {
+        this.map.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  size(): number {
+    return this.map.size;
+  }
+
+  entries(): { key: TemplateKey; template: Template; updatedAt: number }[] {
+    return [...this.map.values()].map((e) => ({ key: { ...e.key }, template: e.template, updatedAt: e.updatedAt }));
+  }
+}
