@@ -1,21 +1,41 @@
-// Remembers, per (agency, agent, boot), the highest batch seq already made durable, so a batch re-sent after a
-// reconnect (its ack was lost) is acknowledged again without being produced twice. Bounded: the least recently
-// used boots are forgotten first.
+// Remembers, per (agency, agent, boot), which batch seqs were already made durable, so a batch re-sent after a
+// reconnect (its ack was lost) is acknowledged again without being produced twice.
+//
+// Exact seqs, not a "highest seq" watermark: batches of one stream are handled in order, so seq 3 may be answered
+// RETRY (Kafka hiccup) while seqs 4 and 5 are made durable; with a watermark the re-sent seq 3 would then be taken
+// for a duplicate and acknowledged without ever reaching Kafka (silent loss). Bounded twice: per boot the
+// `maxSeqsPerBoot` most recent durable seqs are kept (older ones count as durable: everything below `floor`), and
+// the least recently used boots are forgotten first.
+
+interface BootSeqs {
+  seqs: Set<number>;
+  /** Seqs at or below this were durable and have been evicted from `seqs`. */
+  floor: number;
+}
 
 export class BatchWatermarks {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly maxBoots: number) {}
+  private readonly seen = new Map<string, BootSeqs>();
+  constructor(
+    private readonly maxBoots: number,
+    private readonly maxSeqsPerBoot = 4096,
+  ) {}
 
   isDuplicate(agency: string, agent: string, boot: string, seq: number): boolean {
-    const high = this.seen.get(key(agency, agent, boot));
-    return high !== undefined && seq <= high;
+    const b = this.seen.get(key(agency, agent, boot));
+    return b !== undefined && (seq <= b.floor || b.seqs.has(seq));
   }
 
   record(agency: string, agent: string, boot: string, seq: number): void {
     const k = key(agency, agent, boot);
-    const high = Math.max(seq, this.seen.get(k) ?? -1);
+    const b = this.seen.get(k) ?? { seqs: new Set<number>(), floor: -Infinity };
+    b.seqs.add(seq);
+    if (b.seqs.size > this.maxSeqsPerBoot) {
+      const oldest = b.seqs.values().next().value!;
+      b.seqs.delete(oldest);
+      b.floor = Math.max(b.floor, oldest);
+    }
     this.seen.delete(k);
-    this.seen.set(k, high);
+    this.seen.set(k, b);
     if (this.seen.size > this.maxBoots) this.seen.delete(this.seen.keys().next().value!);
   }
 

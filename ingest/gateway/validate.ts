@@ -1,6 +1,6 @@
 // Validation and stamping of one agent batch, pure: decides per record whether it goes to telemetry.* (stamped
 // with the identity taken from the certificate) or to telemetry.rejected (with a reason). Nothing is dropped.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EcsEvent, RejectedRecord, TelemetryBatch } from '../../proto/ecs.ts';
 import { TOPICS } from '../../proto/ecs.ts';
 import { RecordKind, type Batch } from '../../proto/gen/ingest.ts';
@@ -27,6 +27,11 @@ export interface BatchPlan {
 }
 
 const ORIGINAL_CAP = 4096;
+/** Already what toISOString() would give: no re-formatting needed. */
+const CANONICAL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const decoder = new TextDecoder();
+/** UTF-8 text of a record without copying its bytes first. */
+const utf8 = (bytes: Uint8Array) => decoder.decode(bytes);
 
 export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLimits, now: Date): BatchPlan {
   const receivedAt = now.toISOString();
@@ -58,7 +63,7 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
     }
     let event: unknown;
     try {
-      event = JSON.parse(Buffer.from(record.eventJson).toString('utf8'));
+      event = JSON.parse(utf8(record.eventJson));
     } catch (err) {
       return reject('ERR_GATEWAY_EVENT_JSON', `record ${index}: not JSON: ${(err as Error).message}`);
     }
@@ -68,19 +73,20 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
     const e = event as EcsEvent;
     const ts = typeof e['@timestamp'] === 'string' ? Date.parse(e['@timestamp']) : Number.NaN;
     if (Number.isNaN(ts)) return reject('ERR_GATEWAY_EVENT_TIMESTAMP', `record ${index}: @timestamp is missing or not a date`);
-    const tags = new Set(Array.isArray(e.tags) ? e.tags : []);
-    if (now.getTime() - ts > limits.maxPastMs) tags.add('timestamp_too_old');
-    if (ts - now.getTime() > limits.maxFutureMs) tags.add('timestamp_in_future');
-    const stamped: EcsEvent = {
-      ...e,
-      '@timestamp': new Date(ts).toISOString(),
-      event: { ...e.event, id: e.event?.id ? agentEventId(who, String(e.event.id)) : eventId(who, batch, index), ingested: receivedAt },
-      // Identity from the certificate overrides whatever the payload claimed.
-      organization: { id: who.agency },
-      agent: { ...e.agent, id: who.agent, ephemeral_id: batch.bootId },
-      observer: { ...e.observer, name: e.observer?.name ?? who.agent },
-      ...(tags.size ? { tags: [...tags] } : {}),
-    };
+    // (hot path: a Set only for the events that carry or get tags)
+    let tags: Set<string> | undefined = Array.isArray(e.tags) ? new Set(e.tags) : undefined;
+    if (now.getTime() - ts > limits.maxPastMs) (tags ??= new Set()).add('timestamp_too_old');
+    if (ts - now.getTime() > limits.maxFutureMs) (tags ??= new Set()).add('timestamp_in_future');
+    // Stamped in place: the object was just parsed from the record and belongs to nobody else (cheaper than
+    // spreading a copy, measured by bench/gateway_hotpath.bench.ts).
+    const stamped = e;
+    if (!CANONICAL_TS.test(e['@timestamp'] as string)) stamped['@timestamp'] = new Date(ts).toISOString();
+    stamped.event = { ...e.event, id: e.event?.id ? agentEventId(who, String(e.event.id)) : eventId(who, batch, index), ingested: receivedAt };
+    // Identity from the certificate overrides whatever the payload claimed.
+    stamped.organization = { id: who.agency };
+    stamped.agent = { ...e.agent, id: who.agent, ephemeral_id: batch.bootId };
+    stamped.observer = { ...e.observer, name: e.observer?.name ?? who.agent };
+    if (tags?.size) stamped.tags = [...tags];
     const list = byTopic.get(topic) ?? [];
     list.push(stamped);
     byTopic.set(topic, list);
@@ -100,10 +106,10 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
  * new seq) keeps its id. It is scoped by the certificate's identity, so one agency cannot overwrite another's.
  */
 export function agentEventId(who: PeerIdentity, id: string): string {
-  return createHash('sha256').update(`${who.agency}\0${who.agent}\0${id}`).digest('base64url').slice(0, 22);
+  return hash('sha256', `${who.agency}\0${who.agent}\0${id}`, 'base64url').slice(0, 22);
 }
 
 /** Deterministic event id for events that carry none: a re-sent batch yields the same ids. */
 export function eventId(who: PeerIdentity, batch: Pick<Batch, 'bootId' | 'seq'>, index: number): string {
-  return createHash('sha256').update(`${who.agency}\0${who.agent}\0${batch.bootId}\0${batch.seq}\0${index}`).digest('base64url').slice(0, 22);
+  return hash('sha256', `${who.agency}\0${who.agent}\0${batch.bootId}\0${batch.seq}\0${index}`, 'base64url').slice(0, 22);
 }
