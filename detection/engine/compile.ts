@@ -6,9 +6,10 @@ import { applyModifiers, ModifierError, type SVal, type TimePart } from './modif
 import { compileRegex, RegexError } from './regex.ts';
 import { cidrMatcher } from './ip.ts';
 import { fieldGetter, leafValues, type Getter } from './fields.ts';
-import { STAR, normalise, parseSigmaString, stringMatcher } from './values.ts';
+import { STAR, normalise, parseSigmaString, stringMatcher, type Part } from './values.ts';
 import type { DetGroup, DetItem, ParsedFilter, ParsedRule, RuleMeta } from './types.ts';
 import { at, scalarText, type YScalar } from './yamlnode.ts';
+import type { Req, ReqAtom } from './prefilter.ts';
 
 type Event = Record<string, unknown>;
 type Pred = (ev: Event) => boolean;
@@ -32,9 +33,15 @@ export class SigmaCompiledRule implements CompiledRule {
   private readonly base: Pred;
   private readonly items: readonly CompiledItem[];
   private readonly filters: Pred[] = [];
+  /**
+   * Necessary condition of `match` over literal field values (for the prefilter in prefilter.ts): whenever
+   * `match(event)` is true, `requirement` holds for the event. null = no usable requirement (always a candidate).
+   */
+  readonly requirement: Req;
 
-  constructor(meta: RuleMeta, name: string | undefined, base: Pred, items: CompiledItem[], applied: string[]) {
+  constructor(meta: RuleMeta, name: string | undefined, base: Pred, items: CompiledItem[], applied: string[], requirement: Req = null) {
     this.meta = meta; this.name = name; this.base = base; this.items = items; this.appliedTransformations = applied;
+    this.requirement = requirement;
   }
 
   match(event: Record<string, unknown>): boolean {
@@ -61,20 +68,28 @@ export interface CompileContext { vars: Readonly<Record<string, readonly string[
 
 export function compileRule(rule: ParsedRule, ctx: CompileContext): SigmaCompiledRule {
   const items: CompiledItem[] = [];
-  const base = compileDetectionLogic(rule, ctx, items);
-  return new SigmaCompiledRule(rule.meta, rule.name, base, items, rule.applied);
+  const reqs = new Map<Pred, Req>();
+  const base = compileDetectionLogic(rule, ctx, items, reqs);
+  return new SigmaCompiledRule(rule.meta, rule.name, base, items, rule.applied, reqs.get(base) ?? null);
 }
 
 /** The predicate of a filter's own condition (already including pipeline conditions). */
 export function compileFilter(filter: ParsedFilter, ctx: CompileContext): Pred {
-  return compileDetectionLogic(filter, ctx, []);
+  return compileDetectionLogic(filter, ctx, [], new Map());
 }
 
-function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileContext, items: CompiledItem[]): Pred {
+// Requirements (see prefilter.ts) are recorded next to the predicates in `reqs` (predicate -> requirement): a
+// missing entry means "no requirement". Negations never contribute one.
+const reqAnd = (args: Req[]): Req => { const a = args.filter((r) => r !== null); return a.length === 0 ? null : a.length === 1 ? a[0]! : { k: 'and', args: a }; };
+const reqOr = (args: Req[]): Req => (args.length === 0 || args.some((r) => r === null) ? null : args.length === 1 ? args[0]! : { k: 'or', args });
+
+function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileContext, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
+  const rq = (p: Pred): Req => reqs.get(p) ?? null;
+  const rec = (p: Pred, r: Req): Pred => { if (r !== null) reqs.set(p, r); return p; };
   const file = rule.file;
   const ruleId = rule.meta.id;
   const dets = new Map<string, Pred>();
-  for (const [name, g] of rule.detections) dets.set(name, compileGroup(g, ctx, file, ruleId, items));
+  for (const [name, g] of rule.detections) dets.set(name, compileGroup(g, ctx, file, ruleId, items, reqs));
   const names = [...rule.detections.keys()];
   const conds: Pred[] = rule.conditions.map((c) => {
     let ast: CondNode;
@@ -88,13 +103,13 @@ function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileCont
       switch (n.op) {
         case 'id': { const p = dets.get(n.name); return p ?? bad(`condition names unknown detection '${n.name}'`); }
         case 'not': { const a = build(n.arg); return (ev) => !a(ev); }
-        case 'and': { const a = n.args.map(build); return (ev) => a.every((p) => p(ev)); }
-        case 'or': { const a = n.args.map(build); return (ev) => a.some((p) => p(ev)); }
+        case 'and': { const a = n.args.map(build); return rec((ev) => a.every((p) => p(ev)), reqAnd(a.map(rq))); }
+        case 'or': { const a = n.args.map(build); return rec((ev) => a.some((p) => p(ev)), reqOr(a.map(rq))); }
         case 'of': {
           const matched = expandPattern(n.pattern, names);
           if (matched.length === 0) bad(`'${n.quant === 'all' ? 'all' : '1'} of ${n.pattern}' matches no detection`);
           const a = matched.map((m) => dets.get(m)!);
-          return n.quant === 'all' ? (ev) => a.every((p) => p(ev)) : (ev) => a.some((p) => p(ev));
+          return n.quant === 'all' ? rec((ev) => a.every((p) => p(ev)), reqAnd(a.map(rq))) : rec((ev) => a.some((p) => p(ev)), reqOr(a.map(rq)));
         }
       }
     };
@@ -104,16 +119,39 @@ function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileCont
     const p = dets.get(x.name)!;
     return x.negated ? (ev: Event) => !p(ev) : p;
   });
-  const cond: Pred = conds.length === 1 ? conds[0]! : (ev) => conds.some((p) => p(ev));
+  const cond: Pred = conds.length === 1 ? conds[0]! : rec((ev) => conds.some((p) => p(ev)), reqOr(conds.map(rq)));
   if (extra.length === 0) return cond;
-  return (ev) => extra.every((p) => p(ev)) && cond(ev);
+  return rec((ev) => extra.every((p) => p(ev)) && cond(ev), reqAnd([...extra.map(rq), rq(cond)]));
 }
 
-function compileGroup(g: DetGroup, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[]): Pred {
-  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items) : compileItem(it, ctx, file, ruleId, items)));
+function compileGroup(g: DetGroup, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
+  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItem(it, ctx, file, ruleId, items, reqs)));
   if (parts.length === 1) return parts[0]!;
-  if (g.op === 'and') return (ev) => { for (const p of parts) if (!p(ev)) return false; return true; };
-  return (ev) => { for (const p of parts) if (p(ev)) return true; return false; };
+  const sub = parts.map((p) => reqs.get(p) ?? null);
+  let pred: Pred;
+  if (g.op === 'and') pred = (ev) => { for (const p of parts) if (!p(ev)) return false; return true; };
+  else pred = (ev) => { for (const p of parts) if (p(ev)) return true; return false; };
+  const r = g.op === 'and' ? reqAnd(sub) : reqOr(sub);
+  if (r !== null) reqs.set(pred, r);
+  return pred;
+}
+
+/** The literal a field value must contain (lower-cased) for an uncased string test to hold, or null. */
+function strAtom(parts: readonly Part[]): ReqAtom | null {
+  if (parts.every((p) => typeof p === 'string')) return { op: 'eq', s: parts.join('').toLowerCase() };
+  let best = '';
+  for (const p of parts) if (typeof p === 'string' && p.length > best.length) best = p;
+  return best === '' ? null : { op: 'sub', s: best.toLowerCase() };
+}
+
+/** Atoms for one value (any of them may hold), or null when the value gives no literal requirement. */
+function valueAtoms(v: SVal): ReqAtom[] | null {
+  switch (v.t) {
+    case 'str': { const a = strAtom(v.parts); return a ? [a] : null; }
+    case 'num': { const t = v.text.toLowerCase(); const alt = String(v.n).toLowerCase(); return t === alt ? [{ op: 'eq', s: t }] : [{ op: 'eq', s: t }, { op: 'eq', s: alt }]; }
+    case 'bool': return [{ op: 'eq', s: String(v.b) }];
+    default: return null;
+  }
 }
 
 function rawValue(s: YScalar): SVal {
@@ -202,7 +240,7 @@ function valueTest(v: SVal, cased: boolean, item: DetItem, fail: (code: 'ERR_SIG
   }
 }
 
-function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[]): Pred {
+function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
   const key = [item.field ?? '', ...item.modifiers].join('|');
   const loc = at(file, item.pos, key);
   function fail(code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE' | 'ERR_SIGMA_MODIFIER' | 'ERR_SIGMA_PLACEHOLDER', msg: string, cause?: unknown): never {
@@ -261,5 +299,16 @@ function compileItem(item: DetItem, ctx: CompileContext, file: string | undefine
   };
   const pred: Pred = getters.length === 1 ? (ev) => onField(ev, getters[0]!) : (ev) => getters.some((g) => onField(ev, g));
   items.push({ fields: item.fields, getters, pred, fieldPred: (ev, i) => onField(ev, getters[i]!) });
+  // Requirement: only for plain (uncased, positive, non-null, non-time) value tests on fields.
+  if (!neq && !hasNull && !time && !cased && item.fields.length > 0) {
+    const per = values.map(valueAtoms);
+    if (per.every((a) => a !== null)) {
+      const fields = item.fields;
+      const r: Req = all
+        ? reqAnd(per.map((lits) => ({ k: 'atom', fields, lits: lits! })))
+        : { k: 'atom', fields, lits: per.flatMap((a) => a!) };
+      if (r !== null) reqs.set(pred, r);
+    }
+  }
   return pred;
 }

@@ -1,0 +1,233 @@
+// Rule prefilter: per event, the few rules that can possibly match, so the cost per event grows far slower than
+// the number of rules. Pure.
+//
+// The compiler records for every rule a *requirement* (`SigmaCompiledRule.requirement`): a necessary condition of
+// `match(event)` built only from literal tests on field values (an exact value, or a literal substring of a
+// wildcard pattern), combined with and/or. Negations, regexes, CIDRs, comparisons, `cased`, `neq`, null tests,
+// keyword searches and `exists` contribute nothing (they are "unknown", i.e. always possible), so a requirement
+// never excludes an event the rule matches.
+//
+// The index turns each requirement into clauses (conjunction of disjunctions of atoms) and indexes each rule
+// under ONE clause, its most selective ("anchor"): the rule is a candidate for an event iff one of the anchor's
+// atoms holds. Exact atoms are looked up in a hash map per field, substring atoms are found with one
+// Aho-Corasick automaton per field over the lower-cased value. Rules without any clause are always candidates.
+// The pipeline's logsource conditions (`add_condition` Channel/EventID) are requirements too, so logsource
+// routing falls out of the same index whenever nothing more selective exists.
+import { fieldGetter, type Getter } from './fields.ts';
+import type { CompiledRule } from './compile.ts';
+
+/** One literal test on a (lower-cased) field value: equality, or containment of `s`. */
+export interface ReqAtom { op: 'eq' | 'sub'; s: string }
+
+/** A necessary condition of a rule; null = none known (always possible). */
+export type Req =
+  | null
+  | { k: 'atom'; /** alternative event fields (any) */ fields: readonly string[]; /** any of */ lits: readonly ReqAtom[] }
+  | { k: 'and' | 'or'; args: readonly Req[] };
+
+interface ClauseAtom { field: string; op: 'eq' | 'sub'; s: string }
+/** A disjunction of atoms. */
+type Clause = ClauseAtom[];
+
+export interface RuleIndexStats {
+  rules: number;
+  /** rules indexed by a literal clause */
+  indexed: number;
+  /** rules evaluated for every event */
+  always: number;
+  fields: number;
+  eqKeys: number;
+  substrings: number;
+}
+
+export interface RuleIndex<R extends CompiledRule = CompiledRule> {
+  /** Rules that may match `event`, in their original order (a superset of the rules that match). */
+  candidates(event: Record<string, unknown>): R[];
+  /** The rules that match `event` (candidates, then `match`). */
+  matches(event: Record<string, unknown>): R[];
+  readonly stats: RuleIndexStats;
+}
+
+function requirementOf(rule: CompiledRule): Req {
+  const r = (rule as { requirement?: Req }).requirement;
+  return r === undefined ? null : r;
+}
+
+const atomKey = (a: ClauseAtom): string => `${a.field}\u0000${a.op}\u0000${a.s}`;
+
+/** CNF-lite: `and` concatenates clauses, `or` takes the best clause of each branch and unions them. */
+function clausesOf(req: Req, cost: (c: Clause) => number): Clause[] {
+  if (req === null) return [];
+  switch (req.k) {
+    case 'atom': {
+      const c: Clause = [];
+      for (const f of req.fields) for (const l of req.lits) c.push({ field: f, op: l.op, s: l.s });
+      // A substring atom on '' always holds: the clause says nothing.
+      return c.some((a) => a.op === 'sub' && a.s === '') ? [] : [c];
+    }
+    case 'and': return req.args.flatMap((a) => clausesOf(a, cost));
+    case 'or': {
+      const out: Clause = [];
+      for (const a of req.args) {
+        const cs = clausesOf(a, cost);
+        if (cs.length === 0) return [];
+        out.push(...pickBest(cs, cost));
+      }
+      return [out];
+    }
+  }
+}
+
+function pickBest(cs: Clause[], cost: (c: Clause) => number): Clause {
+  let best = cs[0]!; let bc = cost(best);
+  for (let i = 1; i < cs.length; i++) { const c = cost(cs[i]!); if (c < bc) { bc = c; best = cs[i]!; } }
+  return best;
+}
+
+/** Collect every atom of a requirement (for the frequency-based cost). */
+function atomsOf(req: Req, out: ClauseAtom[]): void {
+  if (req === null) return;
+  if (req.k === 'atom') { for (const f of req.fields) for (const l of req.lits) out.push({ field: f, op: l.op, s: l.s }); return; }
+  for (const a of req.args) atomsOf(a, out);
+}
+
+/** Aho-Corasick over UTF-16 code units; outputs are the pattern ids found anywhere in the input. */
+class AhoCorasick {
+  private readonly next: Array<Map<number, number>> = [new Map()];
+  private readonly fail: number[] = [0];
+  private readonly out: number[][] = [[]];
+
+  add(pattern: string, id: number): void {
+    let n = 0;
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern.charCodeAt(i);
+      let m = this.next[n]!.get(c);
+      if (m === undefined) { m = this.next.length; this.next.push(new Map()); this.fail.push(0); this.out.push([]); this.next[n]!.set(c, m); }
+      n = m;
+    }
+    this.out[n]!.push(id);
+  }
+
+  build(): void {
+    const queue: number[] = [];
+    for (const m of this.next[0]!.values()) { this.fail[m] = 0; queue.push(m); }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
+      for (const [c, m] of this.next[n]!) {
+        let f = this.fail[n]!;
+        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
+        const g = this.next[f]!.get(c);
+        this.fail[m] = g !== undefined && g !== m ? g : 0;
+        const fo = this.out[this.fail[m]!]!;
+        if (fo.length) this.out[m] = [...this.out[m]!, ...fo];
+        queue.push(m);
+      }
+    }
+  }
+
+  search(text: string, hit: (id: number) => void): void {
+    let n = 0;
+    const next = this.next; const fail = this.fail; const out = this.out;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      let m = next[n]!.get(c);
+      while (m === undefined && n !== 0) { n = fail[n]!; m = next[n]!.get(c); }
+      n = m ?? 0;
+      const o = out[n]!;
+      for (let k = 0; k < o.length; k++) hit(o[k]!);
+    }
+  }
+}
+
+interface FieldIndex {
+  getter: Getter;
+  eq: Map<string, number[]>;
+  ac: AhoCorasick | undefined;
+  /** pattern id -> rule indices */
+  subRules: number[][];
+}
+
+function valueText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.toLowerCase();
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v).toLowerCase();
+  return undefined;
+}
+
+/** Build the prefilter index over compiled rules (rules without a recorded requirement are always candidates). */
+export function buildRuleIndex<R extends CompiledRule>(rules: readonly R[]): RuleIndex<R> {
+  const freq = new Map<string, number>();
+  const reqs = rules.map(requirementOf);
+  for (const r of reqs) {
+    const atoms: ClauseAtom[] = [];
+    atomsOf(r, atoms);
+    for (const k of new Set(atoms.map(atomKey))) freq.set(k, (freq.get(k) ?? 0) + 1);
+  }
+  // Estimated cost of a clause: how many rules share its atoms (a proxy for how often they hold), plus a
+  // penalty for short substrings, which hold in most values.
+  const cost = (c: Clause): number => {
+    let t = 0;
+    for (const a of c) {
+      t += 1 + (freq.get(atomKey(a)) ?? 0);
+      if (a.op === 'sub') t += a.s.length < 3 ? 2000 : a.s.length < 5 ? 50 : 10 / a.s.length;
+    }
+    return t;
+  };
+
+  const fields = new Map<string, FieldIndex & { subIds: Map<string, number> }>();
+  const always: number[] = [];
+  let indexed = 0;
+  rules.forEach((_, i) => {
+    const cs = clausesOf(reqs[i]!, cost);
+    if (cs.length === 0) { always.push(i); return; }
+    indexed++;
+    for (const a of pickBest(cs, cost)) {
+      let fi = fields.get(a.field);
+      if (!fi) { fi = { getter: fieldGetter(a.field), eq: new Map(), ac: undefined, subRules: [], subIds: new Map() }; fields.set(a.field, fi); }
+      if (a.op === 'eq') { const l = fi.eq.get(a.s); if (l) { if (l[l.length - 1] !== i) l.push(i); } else fi.eq.set(a.s, [i]); } else {
+        let id = fi.subIds.get(a.s);
+        if (id === undefined) { id = fi.subRules.length; fi.subIds.set(a.s, id); fi.subRules.push([]); (fi.ac ??= new AhoCorasick()).add(a.s, id); }
+        const l = fi.subRules[id]!; if (l[l.length - 1] !== i) l.push(i);
+      }
+    }
+  });
+  const list: FieldIndex[] = [];
+  let eqKeys = 0; let substrings = 0;
+  for (const fi of fields.values()) {
+    fi.ac?.build();
+    eqKeys += fi.eq.size; substrings += fi.subRules.length;
+    list.push({ getter: fi.getter, eq: fi.eq, ac: fi.ac, subRules: fi.subRules });
+  }
+
+  const seen = new Uint32Array(rules.length);
+  let stamp = 0;
+  let hits: number[] = [];
+  const mark = (i: number): void => { if (seen[i] !== stamp) { seen[i] = stamp; hits.push(i); } };
+  const markAll = (l: readonly number[]): void => { for (let k = 0; k < l.length; k++) mark(l[k]!); };
+
+  const candidateIdx = (event: Record<string, unknown>): number[] => {
+    if (++stamp === 0xffffffff) { seen.fill(0); stamp = 1; }
+    hits = always.slice();
+    for (const i of always) seen[i] = stamp;
+    for (const fi of list) {
+      const vals = fi.getter(event);
+      for (let k = 0; k < vals.length; k++) {
+        const t = valueText(vals[k]);
+        if (t === undefined) continue;
+        const l = fi.eq.get(t);
+        if (l) markAll(l);
+        if (fi.ac) { const sr = fi.subRules; fi.ac.search(t, (id) => markAll(sr[id]!)); }
+      }
+    }
+    return hits.sort((a, b) => a - b);
+  };
+
+  return {
+    candidates: (event) => candidateIdx(event).map((i) => rules[i]!),
+    matches: (event) => {
+      const out: R[] = [];
+      for (const i of candidateIdx(event)) { const r = rules[i]!; if (r.match(event)) out.push(r); }
+      return out;
+    },
+    stats: { rules: rules.length, indexed, always: always.length, fields: list.length, eqKeys, substrings },
+  };
+}
