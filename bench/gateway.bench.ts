@@ -15,7 +15,7 @@ import { TOPICS } from '../proto/ecs.ts';
 import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../proto/gen/ingest.ts';
 import { ProduceQueue } from '../ingest/gateway/produce_queue.ts';
 import { createProducer } from '../proto/runtime/kafka.ts';
-import { requireKafka } from '../test/e2e/preflight.ts';
+import { requireKafka } from '../proto/testing/preflight.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);

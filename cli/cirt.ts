@@ -3,7 +3,9 @@
 //   cirt start    Kafka + OpenSearch (stack/), dev certificates, gateway, detector, indexer, operations room, demo agent
 //   cirt stop     stops everything `start` started
 //   cirt status   one line per component
+//   cirt rules    lint|test|replay|coverage of Sigma rules (cli/rules/)
 import { join } from 'node:path';
+import { rulesMain } from './rules/main.ts';
 import { DEFAULT_ENDPOINTS, STATE_DIR, ensureCerts, logFile, pipelineServices, runningPid, stack, startService, stopService, waitHealthy } from './services.ts';
 
 const CERTS = join(STATE_DIR, 'certs');
@@ -29,7 +31,8 @@ async function start(): Promise<number> {
   }
   console.log(`\nThe pipeline is up (${((Date.now() - t0) / 1000).toFixed(1)} s).`);
   console.log(`  operations room   http://127.0.0.1:${DEFAULT_ENDPOINTS.uiPort}/`);
-  console.log(`  alerts (JSON)     http://127.0.0.1:${DEFAULT_ENDPOINTS.uiPort}/api/cirt/alerts`);
+  console.log('  sign in as        analyst/analyst, lead/lead, or liaison-mofa/liaison (agency mofa only); dev users in .stack/ui-users.yaml');
+  console.log(`  alerts (JSON)     http://127.0.0.1:${DEFAULT_ENDPOINTS.uiPort}/api/cirt/alerts (after POST /api/cirt/login)`);
   console.log(`  gateway (mTLS)    127.0.0.1:${DEFAULT_ENDPOINTS.gatewayPort}   certificates in ${CERTS}`);
   console.log(`  OpenSearch        ${DEFAULT_ENDPOINTS.opensearchUrl}   Kafka ${DEFAULT_ENDPOINTS.kafkaBrokers}`);
   console.log('The demo agent replays agents/demo/demo-events.jsonl; its alerts appear within seconds. `npm stop` stops everything.');
@@ -53,11 +56,14 @@ async function status(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-const commands: Record<string, () => Promise<number>> = { start, stop, status };
+const commands: Record<string, () => Promise<number>> = {
+  start, stop, status,
+  rules: () => rulesMain(process.argv.slice(3)),
+};
 const cmd = process.argv[2] ?? 'help';
 const run = commands[cmd];
 if (!run) {
-  console.log('usage: cirt start|stop|status');
+  console.log('usage: cirt start|stop|status|rules');
   process.exit(cmd === 'help' || cmd === '--help' ? 0 : 2);
 }
 process.exit(await run());

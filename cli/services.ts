@@ -74,6 +74,9 @@ export function pipelineServices(ep: Endpoints, opts: { demoAgent: boolean; inst
         CIRT_AGENT_CERT: join(opts.certsDir, 'mofa.agent-01.crt'),
         CIRT_AGENT_KEY: join(opts.certsDir, 'mofa.agent-01.key'),
         CIRT_AGENT_SPOOL_DIR: join(STATE_DIR, 'spool', `agent${suffix}`),
+        // the demo replays its file on every start (a real agent resumes where it stopped)
+        CIRT_REPLAY_RESUME: 'false',
+        CIRT_AGENT_HTTP_PORT: http(4),
         CIRT_REPLAY_FILES: (opts.agentReplayFiles ?? [join(ROOT, 'agents/demo/demo-events.jsonl')]).join(','),
       },
     });

@@ -20,7 +20,11 @@ export interface ShipperOptions extends BatcherLimits {
   /** Every record is appended here first and leaves only when acknowledged. */
   spool: DiskSpool;
   bootId?: string;
+  /** gRPC message compression of the batches (default none); the gateway decompresses gzip and deflate. */
+  compression?: 'gzip' | 'deflate' | 'none';
 }
+
+const COMPRESSION_ALGORITHM = { none: 0, deflate: 1, gzip: 2 } as const;
 
 export interface ShipperStats {
   connected: boolean;
@@ -52,7 +56,11 @@ export class GrpcShipper {
     this.bootId = opts.bootId ?? randomUUID();
     this.batcher = new Batcher(opts.agentId, this.bootId, opts, opts.spool);
     const creds = credentials.createSsl(readFileSync(opts.tls.ca), readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
-    this.client = new IngestClient(opts.address, creds, { 'grpc.keepalive_time_ms': 30_000, 'grpc.max_send_message_length': opts.maxBatchBytes * 2 });
+    this.client = new IngestClient(opts.address, creds, {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.max_send_message_length': opts.maxBatchBytes * 2,
+      'grpc.default_compression_algorithm': COMPRESSION_ALGORITHM[opts.compression ?? 'none'],
+    });
     this.timer = setInterval(() => this.pump(true), opts.flushMs);
     this.connect();
   }

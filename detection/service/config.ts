@@ -2,7 +2,7 @@ import { loadConfig } from '../../proto/runtime/config.ts';
 
 export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
-  rules: { dirs: string[]; pipelines: string[] };
+  rules: { dirs: string[]; pipelines: string[]; intel: string[]; reloadIntervalMs: number };
   http: { port: number };
   /** correlation state bounds; stateFile ('' = off): snapshot written on shutdown and restored on start */
   correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string };
@@ -28,6 +28,10 @@ export const detectorSchema = {
       properties: {
         dirs: { type: 'array', items: { type: 'string' }, default: ['rules'] },
         pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'] },
+        /** IOC lists (plain, STIX 2.1, MISP JSON) exposed to rules as placeholders; missing paths are ignored. */
+        intel: { type: 'array', items: { type: 'string' }, default: ['rules/intel'] },
+        /** How often rule, pipeline and intel files are checked for changes (0 = no hot reload). */
+        reloadIntervalMs: { type: 'integer', minimum: 0, default: 2000 },
       },
     },
     http: {
@@ -55,6 +59,8 @@ export function loadDetectorConfig(file?: string, overrides?: Record<string, unk
       CIRT_DETECTOR_GROUP: 'kafka.groupId',
       CIRT_DETECTOR_HTTP_PORT: 'http.port',
       CIRT_RULE_DIRS: 'rules.dirs',
+      CIRT_INTEL_PATHS: 'rules.intel',
+      CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
     },
   });
 }

@@ -7,35 +7,49 @@ import { TOPICS, type TelemetryBatch } from '../../proto/ecs.ts';
 import { createProducer, runBatchConsumer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
-import { compileCorrelations, loadPipeline, loadRuleDirectory, type CompiledRule, type CorrelationSnapshot, type LoadResult } from '../engine/index.ts';
+import type { CorrelationSnapshot } from '../engine/index.ts';
+import { intelCounts, RuleSetReloader, type RuleSet } from '../intel/index.ts';
 import { loadDetectorConfig } from './config.ts';
 import { Detector } from './detector.ts';
 
 const log = createLogger('detector');
 try {
   const config = loadDetectorConfig(process.argv[2]);
-  const pipelines = config.rules.pipelines.map((file) => loadPipeline(readFileSync(file, 'utf8'), file));
-  const rules: CompiledRule[] = [];
-  const rawCorrelations: LoadResult['correlations'] = [];
-  for (const dir of config.rules.dirs) {
-    const result = loadRuleDirectory(dir, { pipelines });
-    rules.push(...result.rules);
-    rawCorrelations.push(...result.correlations);
-    for (const err of result.errors) log.warn('rule not loaded', { error: err.toString(), code: err.code, location: err.location });
-  }
-  // correlations may reference rules of any rule directory, so they compile once all rules are loaded
-  const corr = compileCorrelations(rawCorrelations, rules, pipelines);
-  for (const err of corr.errors) log.warn('correlation not loaded', { error: err.toString(), code: err.code, location: err.location });
-  log.info('rules loaded', { rules: rules.length, correlations: corr.correlations.length, suppressed: corr.suppressed.size, dirs: config.rules.dirs });
+  // Rules, pipelines and threat intel (IOC lists -> placeholders) build one rule set; a poller rebuilds it when a
+  // rule or intel file changes. A rebuild with a new error keeps the previous good set (detection/intel/reload.ts).
+  const intelPaths = config.rules.intel.filter((p) => existsSync(p));
+  const reloadMs = config.rules.reloadIntervalMs;
+  const reloader = new RuleSetReloader({ rulePaths: config.rules.dirs, pipelineFiles: config.rules.pipelines, intelPaths });
+  const logSet = (set: RuleSet, what: string): void => {
+    for (const err of set.errors) log.warn('rule or intel not loaded', { error: String(err), code: (err as { code?: string }).code, location: err.location });
+    log.info(what, { rules: set.rules.length, correlations: set.correlations.length, suppressed: set.suppressed.size, dirs: config.rules.dirs, intel: intelCounts(set.intel) });
+  };
+  logSet(reloader.current, 'rules loaded');
+  const makeDetector = (set: RuleSet) => new Detector(set.rules, { correlations: set.correlations, suppressed: set.suppressed, correlation: config.correlation });
 
   const registry = newRegistry('detector');
   const eventsTotal = new Counter({ name: 'cirt_detector_events_total', help: 'Events evaluated', registers: [registry] });
   const alertsTotal = new Counter({ name: 'cirt_detector_alerts_total', help: 'Alerts raised', labelNames: ['rule_id'], registers: [registry] });
   const badRecords = new Counter({ name: 'cirt_detector_discarded_records_total', help: 'Kafka records that are not a telemetry batch', registers: [registry] });
-  new Gauge({ name: 'cirt_detector_rules_loaded', help: 'Compiled rules', registers: [registry] }).set(rules.length);
-  new Gauge({ name: 'cirt_detector_correlations_loaded', help: 'Compiled correlation rules', registers: [registry] }).set(corr.correlations.length);
+  new Gauge({ name: 'cirt_detector_rules_loaded', help: 'Compiled rules', registers: [registry], collect() { this.set(reloader.current.rules.length); } });
+  new Gauge({ name: 'cirt_detector_correlations_loaded', help: 'Compiled correlation rules', registers: [registry], collect() { this.set(reloader.current.correlations.length); } });
+  const reloads = new Counter({ name: 'cirt_detector_rule_reloads_total', help: 'Rule/intel reloads', labelNames: ['result'], registers: [registry] });
 
-  const detector = new Detector(rules, { correlations: corr.correlations, suppressed: corr.suppressed, correlation: config.correlation });
+  let detector = makeDetector(reloader.current);
+  if (reloadMs > 0) {
+    reloader.start(reloadMs, (o) => {
+      if (o.result === 'rejected') {
+        reloads.inc({ result: 'rejected' });
+        for (const err of o.errors) log.error('reload refused; previous rules stay active', { error: String(err), code: (err as { code?: string }).code, location: err.location });
+        return;
+      }
+      const next = makeDetector(o.set);
+      try { next.correlation.restore(detector.correlation.snapshot()); } catch (err) { log.warn('correlation state not carried over the reload', { error: err }); }
+      detector = next;
+      reloads.inc({ result: 'reloaded' });
+      logSet(o.set, 'rules reloaded');
+    });
+  }
   const stateFile = config.correlation.stateFile;
   if (stateFile && existsSync(stateFile)) {
     try {
@@ -81,7 +95,7 @@ try {
   const http = await startServiceHttp({
     port: config.http.port,
     registry,
-    health: () => ({ status: consumer.lastError ? 'degraded' : 'ok', rules: rules.length, correlations: corr.correlations.length, committed: consumer.committed, lastError: consumer.lastError, ...detector.counters, correlationState: detector.correlation.counters }),
+    health: () => ({ status: consumer.lastError ? 'degraded' : 'ok', rules: reloader.current.rules.length, correlations: reloader.current.correlations.length, reloads: reloader.counters, committed: consumer.committed, lastError: consumer.lastError, ...detector.counters, correlationState: detector.correlation.counters }),
   });
   new Gauge({
     name: 'cirt_detector_correlation_state', help: 'Correlation state counters (observed, hits, late, evictedKeys, evictedEvents)', labelNames: ['counter'], registers: [registry],
@@ -90,6 +104,7 @@ try {
   log.info('detector running', { health: http.url });
   const sig = await untilSignal();
   log.info('shutting down', { signal: sig });
+  reloader.stop();
   await consumer.stop();
   clearInterval(sweeper);
   if (stateFile) {

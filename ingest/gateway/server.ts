@@ -11,7 +11,6 @@ import type { Logger } from '../../proto/runtime/log.ts';
 import type { GatewayConfig } from './config.ts';
 import { BatchWatermarks } from './dedup.ts';
 import { IdentityError, identityFromCertificate, type PeerIdentity } from './identity.ts';
-import { ProduceQueue } from './produce_queue.ts';
 import { planBatch } from './validate.ts';
 
 /** A frame the gateway cannot take: too large (RESOURCE_EXHAUSTED) or not a `Batch` (INVALID_ARGUMENT). The stream ends. */
@@ -39,8 +38,8 @@ export interface RunningGateway {
 
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { config, log } = deps;
-  // never two produce requests at once (see produce_queue.ts)
-  const producer = new ProduceQueue(deps.producer);
+  // createProducer serialises and coalesces concurrent sends itself (proto/runtime/kafka.ts serialProducer)
+  const producer = deps.producer;
   const now = deps.now ?? (() => new Date());
   const metrics = gatewayMetrics(deps.registry);
   const watermarks = new BatchWatermarks(100_000);

@@ -51,3 +51,22 @@ export function deadLetter(entry: BulkOutcome['dead'][number], now: Date): Index
     },
   };
 }
+
+/** Splits documents into groups whose serialised size stays under maxBytes (a single larger document goes alone). */
+export function chunkBySize(docs: IndexDoc[], maxBytes: number): IndexDoc[][] {
+  const chunks: IndexDoc[][] = [];
+  let current: IndexDoc[] = [];
+  let bytes = 0;
+  for (const d of docs) {
+    const size = JSON.stringify(d.doc).length + d.id.length + d.index.length + 40;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(d);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -4,7 +4,7 @@
 import { dailyIndex, type Alert, type TelemetryBatch } from '../../proto/ecs.ts';
 import { CirtError } from '../../proto/errors.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
-import { classifyBulk, deadLetter, type IndexDoc } from './bulk.ts';
+import { chunkBySize, classifyBulk, deadLetter, type IndexDoc } from './bulk.ts';
 import type { DocumentStore } from './store.ts';
 
 export interface WriteResult {
@@ -13,7 +13,28 @@ export interface WriteResult {
   retries: number;
 }
 
-export async function writeDocs(store: DocumentStore, docs: IndexDoc[], opts: { log: Logger; maxAttempts?: number; baseDelayMs?: number; now?: () => Date }): Promise<WriteResult> {
+export interface WriteOptions {
+  log: Logger;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  now?: () => Date;
+  /** Largest _bulk body (bytes, approximate); OpenSearch refuses bodies over http.max_content_length. */
+  maxBulkBytes?: number;
+}
+
+/** Writes the documents in _bulk requests of at most maxBulkBytes each (default 8 MiB), one after the other. */
+export async function writeDocs(store: DocumentStore, docs: IndexDoc[], opts: WriteOptions): Promise<WriteResult> {
+  const total: WriteResult = { written: 0, deadLettered: 0, retries: 0 };
+  for (const chunk of chunkBySize(docs, opts.maxBulkBytes ?? 8 * 1024 * 1024)) {
+    const r = await writeBulk(store, chunk, opts);
+    total.written += r.written;
+    total.deadLettered += r.deadLettered;
+    total.retries += r.retries;
+  }
+  return total;
+}
+
+async function writeBulk(store: DocumentStore, docs: IndexDoc[], opts: WriteOptions): Promise<WriteResult> {
   const now = opts.now ?? (() => new Date());
   const result: WriteResult = { written: 0, deadLettered: 0, retries: 0 };
   let todo = docs;

@@ -1,6 +1,7 @@
 // Index templates with explicit ECS mappings (no dynamic guessing for the fields rules and the UI rely on).
 // Written so they need none of the modules the OpenSearch integ-test distribution lacks (no ingest pipelines,
 // no painless, no custom analyzers).
+import type { IndexTemplate } from './store.ts';
 
 const endpoint = { properties: { ip: { type: 'ip' }, port: { type: 'integer' }, bytes: { type: 'long' }, packets: { type: 'long' }, domain: { type: 'keyword' } } };
 const observer = { properties: { id: { type: 'keyword' }, name: { type: 'keyword' }, type: { type: 'keyword' }, hostname: { type: 'keyword' }, ip: { type: 'ip' } } };
@@ -83,4 +84,4 @@ export const DEADLETTER_TEMPLATE = {
   },
 };
 
-export const TEMPLATES: Record<string, object> = { 'cirt-alerts': ALERTS_TEMPLATE, 'cirt-events': EVENTS_TEMPLATE, 'cirt-deadletter': DEADLETTER_TEMPLATE };
+export const TEMPLATES: Record<string, IndexTemplate> = { 'cirt-alerts': ALERTS_TEMPLATE, 'cirt-events': EVENTS_TEMPLATE, 'cirt-deadletter': DEADLETTER_TEMPLATE };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../../proto/runtime/log.ts';
-import { bulkBody, classifyBulk, type BulkItemResult, type IndexDoc } from '../indexer/bulk.ts';
+import { bulkBody, chunkBySize, classifyBulk, type BulkItemResult, type IndexDoc } from '../indexer/bulk.ts';
 import { writeDocs } from '../indexer/indexer.ts';
 import type { DocumentStore } from '../indexer/store.ts';
 
@@ -36,6 +36,8 @@ function scriptedStore(responses: ((docs: IndexDoc[]) => BulkItemResult[])[]): D
       return next(docs);
     },
     putTemplate: async () => undefined,
+    listIndices: async () => [],
+    deleteIndices: async () => undefined,
     health: async () => 'green',
     close: async () => undefined,
   };
@@ -57,4 +59,14 @@ test('only the failed items are retried, and mapping errors are dead-lettered wi
 test('a store that keeps refusing makes the write fail (so offsets are not committed)', async () => {
   const store = scriptedStore(Array.from({ length: 3 }, () => (docs: IndexDoc[]) => docs.map(() => ({ status: 503 }))));
   await assert.rejects(writeDocs(store, [doc('a')], { log: quiet, maxAttempts: 3, baseDelayMs: 1 }), /ERR_INDEXER_RETRIES_EXHAUSTED|still refused/);
+});
+
+test('documents are split into _bulk requests by size, a single large document alone', async () => {
+  const big = (id: string, n: number): IndexDoc => ({ index: 'events-2026.11.26', id, doc: { pad: 'x'.repeat(n) } });
+  const chunks = chunkBySize([big('a', 400), big('b', 400), big('c', 400), big('d', 5000), big('e', 10)], 1000);
+  assert.deepEqual(chunks.map((c) => c.map((d) => d.id)), [['a', 'b'], ['c'], ['d'], ['e']]);
+  const store = scriptedStore([(docs) => docs.map(() => ({ status: 201 })), (docs) => docs.map(() => ({ status: 201 }))]);
+  const res = await writeDocs(store, [big('a', 600), big('b', 600)], { log: quiet, maxBulkBytes: 1000 });
+  assert.equal(res.written, 2);
+  assert.deepEqual(store.calls.map((c) => c.length), [1, 1], 'two requests');
 });

@@ -16,7 +16,7 @@ import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../..
 import { createProducer, type KafkaProducer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry } from '../../proto/runtime/service_http.ts';
-import { requireKafka } from './preflight.ts';
+import { requireKafka } from '../../proto/testing/preflight.ts';
 import { loadGatewayConfig } from '../../ingest/gateway/config.ts';
 import { startGateway, type RunningGateway } from '../../ingest/gateway/server.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureCerts, logFile, pipelineServices, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
-import { requireKafka, requireOpenSearch } from './preflight.ts';
+import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -125,7 +125,17 @@ test('every event the agent sent is indexed once in events-*', async () => {
 });
 
 test('the operations room API lists the alerts of the agency', async () => {
-  const res = await fetch(`http://127.0.0.1:${ep.uiPort}/api/cirt/alerts?agency=${agency}`, { signal: AbortSignal.timeout(10_000) });
+  const anonymous = await fetch(`http://127.0.0.1:${ep.uiPort}/api/cirt/alerts?agency=${agency}`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(anonymous.status, 401, 'no data without a session');
+  const login = await fetch(`http://127.0.0.1:${ep.uiPort}/api/cirt/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'analyst', password: 'analyst' }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(login.status, 200, 'the dev analyst can log in');
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const res = await fetch(`http://127.0.0.1:${ep.uiPort}/api/cirt/alerts?agency=${agency}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { total: number; alerts: { rule: { name: string }; organization: { id: string } }[] };
   assert.equal(body.total, 2);

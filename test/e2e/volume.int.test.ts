@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureCerts, logFile, pipelineServices, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
-import { requireKafka, requireOpenSearch } from './preflight.ts';
+import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
 
 const N = 50_000;
 const ep: Endpoints = {
@@ -39,7 +39,7 @@ before(async () => {
       '@timestamp': new Date(t0 + i).toISOString(),
       event: { kind: 'event', category: ['network'], type: ['connection'], dataset: 'netflow.flow' },
       source: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
-      destination: { ip: `192.0.2.${i % 250}`, port: [53, 80, 443, 22][i % 4] },
+      destination: { ip: `198.18.${(i >> 8) & 255}.${i & 255}`, port: [53, 80, 443, 22][i % 4] },
       network: { transport: 'tcp', bytes: 100 + i, packets: 1 + (i % 50) },
     }));
   }

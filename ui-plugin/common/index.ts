@@ -49,3 +49,125 @@ export interface ApiErrorBody {
   code: string;
   message: string;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operations room (issue 8): roles, triage, incidents, advisories, wall.
+
+export const SESSION_PATH = `${API_BASE_PATH}/session`;
+export const LOGIN_PATH = `${API_BASE_PATH}/login`;
+export const LOGOUT_PATH = `${API_BASE_PATH}/logout`;
+/** Header carrying the CSRF token on every state-changing request (standalone host; OSD uses its `osd-xsrf`). */
+export const CSRF_HEADER = 'x-cirt-csrf';
+export const SESSION_COOKIE = 'cirt_sid';
+
+export const ROLES = ['analyst', 'lead', 'liaison'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: resolved by the host (session) or by OSD's auth context, never from the request body. */
+export interface Principal {
+  username: string;
+  role: Role;
+  /** organization.id of a liaison's agency (liaisons only). */
+  agency?: string;
+}
+
+export const QUALIFICATIONS = ['true_positive', 'false_positive'] as const;
+export type Qualification = (typeof QUALIFICATIONS)[number];
+export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+
+/** What the UI adds to an alert document (`_update` on its concrete alerts-* index). */
+export interface AlertTriage {
+  assignee?: string;
+  qualification?: Qualification;
+  reason?: string;
+  acknowledged_by?: string;
+  acknowledged_at?: string;
+  incident_id?: string;
+  updated_by?: string;
+  updated_at?: string;
+}
+
+/** An alert as the operations room reads it: the indexer's document plus the triage the UI wrote. */
+export type TriagedAlert = Alert & { triage?: AlertTriage };
+
+/** FIRST CSIRT Services Framework incident lifecycle, in order. */
+export const INCIDENT_STATUSES = ['new', 'triage', 'containment', 'eradication', 'recovery', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface TimelineEntry {
+  at: string;
+  by: string;
+  action: string;
+  detail?: string;
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  description: string;
+  status: IncidentStatus;
+  severity: Severity;
+  assignee?: string;
+  /** The affected agencies (keyword array: the liaison filter `organization.id` matches any of them). */
+  organization: { id: string[] };
+  alert_ids: string[];
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  timeline: TimelineEntry[];
+  notes: { at: string; by: string; text: string }[];
+}
+
+export interface WebhookDelivery {
+  url: string;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  http_status?: number;
+  at: string;
+}
+
+export interface Advisory {
+  id: string;
+  incident_id: string;
+  headline: string;
+  severity: Severity;
+  organization: { id: string[] };
+  sent: string;
+  sent_by: string;
+  cap_xml: string;
+  stix_bundle: Record<string, unknown>;
+  deliveries: WebhookDelivery[];
+}
+
+export interface AlertGroup {
+  key: { rule_id?: string; rule_name?: string; agency?: string; source_ip?: string };
+  count: number;
+  agencies: number;
+  last_seen?: string;
+  severity?: Severity;
+}
+
+export interface WallData {
+  generated_at: string;
+  agencies: { agency: string; last_seen?: string; events_per_minute: number; alerts: Record<Severity, number> }[];
+  timeline: { interval: string; buckets: { at: string; counts: Record<Severity, number> }[] };
+  ticker: TriagedAlert[];
+  top_sources: { ip: string; alerts: number; agencies: number }[];
+  campaigns: { key: string; kind: 'cross-agency-rule' | 'shared-source'; agencies: string[]; alerts: number }[];
+}
+
+export interface RuleHealth {
+  rule_id: string;
+  rule_name: string;
+  author?: string;
+  hits: number;
+  qualified: number;
+  false_positives: number;
+  /** false positives / qualified alerts, or null when none were qualified. */
+  false_positive_rate: number | null;
+  last_hit?: string;
+  silent: boolean;
+}
+
+/** An advisory as listed (the CAP/STIX payloads are downloaded separately). */
+export type AdvisoryListItem = Omit<Advisory, 'cap_xml' | 'stix_bundle'>;

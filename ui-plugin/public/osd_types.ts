@@ -31,6 +31,8 @@ export interface HttpFetchOptions {
 
 export interface HttpStart {
   get<T = unknown>(path: string, options?: HttpFetchOptions): Promise<T>;
+  post<T = unknown>(path: string, options?: HttpFetchOptions & { body?: string }): Promise<T>;
+  basePath: { prepend(path: string): string };
 }
 
 export interface CoreStart {

@@ -1,5 +1,5 @@
 import { AUTO_REFRESH_MS, PLUGIN_ID, PLUGIN_NAME } from '../common/index.ts';
-import { createAlertsApi, osdHttpGet } from './api.ts';
+import { createApi, osdHttp } from './api.ts';
 import type { AppCategory, AppMountParameters, CoreSetup, PluginInitializerContext } from './osd_types.ts';
 
 const CIRT_CATEGORY: AppCategory = { id: 'cirt', label: 'CIRT', order: 1000, euiIconType: 'securityApp' };
@@ -27,7 +27,7 @@ export class CirtOperationsPublicPlugin {
           import('./react_mount.ts'),
           core.getStartServices(),
         ]);
-        return renderApp(params, { api: createAlertsApi(osdHttpGet(coreStart.http)), refreshMs }, legacyMounter);
+        return renderApp(params, { api: createApi(osdHttp(coreStart.http)), refreshMs, standalone: false }, legacyMounter);
       },
     });
     return {};

@@ -8,6 +8,18 @@ export const UI_ERRORS = {
   ERR_UI_VALIDATION: 'ERR_UI_VALIDATION',
   /** The requested alert does not exist (HTTP 404). */
   ERR_UI_NOT_FOUND: 'ERR_UI_NOT_FOUND',
+  /** No valid session / signed-in user (HTTP 401). */
+  ERR_UI_UNAUTHENTICATED: 'ERR_UI_UNAUTHENTICATED',
+  /** The signed-in role may not do this, or the CSRF token is missing or wrong (HTTP 403). */
+  ERR_UI_FORBIDDEN: 'ERR_UI_FORBIDDEN',
+  /** A state change that conflicts: invalid lifecycle transition, or the document changed meanwhile (HTTP 409). */
+  ERR_UI_CONFLICT: 'ERR_UI_CONFLICT',
+  /** Too many failed logins from this address or for this user (HTTP 429). */
+  ERR_UI_RATE_LIMITED: 'ERR_UI_RATE_LIMITED',
+  /** The request body is too large or not JSON (HTTP 413 / 415 / 400 via ERR_UI_VALIDATION). */
+  ERR_UI_PAYLOAD: 'ERR_UI_PAYLOAD',
+  /** The users file is missing or invalid (start-up error of the standalone host). */
+  ERR_UI_CONFIG: 'ERR_UI_CONFIG',
   /** The alert store answered with something that is not a search response (HTTP 500). */
   ERR_UI_STORE_RESPONSE: 'ERR_UI_STORE_RESPONSE',
   /** Anything unexpected (HTTP 500); the detail goes to the log only. */

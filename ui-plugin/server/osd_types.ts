@@ -22,6 +22,12 @@ export interface PluginInitializerContext<Config = unknown> {
 /** The part of `@opensearch-project/opensearch`'s Client the plugin calls (OSD's `asInternalUser`/`asCurrentUser`). */
 export interface OpenSearchClientLike {
   search(params: { index: string; body: Record<string, unknown>; ignore_unavailable?: boolean; allow_no_indices?: boolean }): Promise<{ body: unknown }>;
+  index(params: { index: string; id: string; body: Record<string, unknown>; refresh?: 'wait_for' | boolean; op_type?: 'create' | 'index'; if_seq_no?: number; if_primary_term?: number }): Promise<{ body: unknown }>;
+  update(params: { index: string; id: string; body: { doc: Record<string, unknown> }; refresh?: 'wait_for' | boolean; if_seq_no?: number; if_primary_term?: number }): Promise<{ body: unknown }>;
+  indices: {
+    create(params: { index: string; body: Record<string, unknown> }): Promise<{ body: unknown }>;
+    putMapping(params: { index: string; body: Record<string, unknown> }): Promise<{ body: unknown }>;
+  };
 }
 
 export interface CoreStart {
@@ -67,10 +73,16 @@ export type OsdRequestHandler<P, Q, B> = (context: unknown, request: OsdRequest<
 
 export interface IRouter {
   get<P, Q, B>(config: RouteConfig<P, Q, B>, handler: OsdRequestHandler<P, Q, B>): void;
+  post<P, Q, B>(config: RouteConfig<P, Q, B>, handler: OsdRequestHandler<P, Q, B>): void;
+}
+
+/** `core.http.auth.get(request)`: filled by the security plugin (`state` carries its authInfo). */
+export interface HttpAuth {
+  get(request: unknown): { status: 'authenticated' | 'unauthenticated' | 'unknown'; state?: unknown };
 }
 
 export interface CoreSetup {
-  http: { createRouter(): IRouter };
+  http: { createRouter(): IRouter; auth: HttpAuth };
   getStartServices(): Promise<[CoreStart, unknown, unknown]>;
 }
 

@@ -1,7 +1,8 @@
 import { DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index.ts';
 import type { CoreSetup, CoreStart, OsdLogger, Plugin, PluginInitializerContext, Subscription } from './osd_types.ts';
-import { registerAlertRoutes } from './routes/alerts.ts';
-import { AlertsService } from './services/alerts_service.ts';
+import { principalFromOsdAuth, type OsdAuthState } from './auth/osd_auth.ts';
+import { createRoutes, registerRoutes } from './routes/index.ts';
+import { createServices } from './services/index.ts';
 import { createOpenSearchStore } from './services/opensearch_store.ts';
 
 /** Mirrors the schema in server/index.ts (kept free of @osd/config-schema so it type-checks here). */
@@ -29,11 +30,19 @@ export class CirtOperationsPlugin implements Plugin<CirtOperationsPluginSetup, C
     this.configSubscription = this.initializerContext.config.create<CirtOperationsConfig>().subscribe((c) => {
       this.config = c;
     });
-    // The client exists only once core has started; resolve it on first use.
-    // TODO(RBAC issue): query as the signed-in user (asScoped(request).asCurrentUser) once roles are mapped.
+    // The client exists only once core has started; resolve it on first use. The plugin reads and writes with the
+    // internal user: access control (roles, the liaison's agency filter) is enforced by the services for every
+    // query, from the user OSD's security plugin authenticated (auth/osd_auth.ts maps its roles to ours).
     const store = createOpenSearchStore(async () => (await core.getStartServices())[0].opensearch.client.asInternalUser);
-    const service = new AlertsService(store, () => this.config?.alertsIndexPattern ?? DEFAULT_ALERTS_INDEX_PATTERN);
-    registerAlertRoutes(core.http.createRouter(), service, this.logger);
+    const services = createServices(store, { indices: { alerts: this.config?.alertsIndexPattern ?? DEFAULT_ALERTS_INDEX_PATTERN } });
+    const log = { error: (message: string, meta?: Record<string, unknown>) => this.logger.error(message, meta) };
+    const resolvePrincipal = (request: unknown) => {
+      const auth = core.http.auth.get(request);
+      if (auth.status !== 'authenticated') return undefined;
+      const state = auth.state as { authInfo?: OsdAuthState } & OsdAuthState | undefined;
+      return principalFromOsdAuth(state?.authInfo ?? state);
+    };
+    registerRoutes(core.http.createRouter(), createRoutes(services, log), resolvePrincipal, this.logger);
     this.logger.debug('cirtOperations: routes registered');
     return {};
   }

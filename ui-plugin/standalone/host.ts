@@ -2,15 +2,25 @@
 // same route handlers as the OSD plugin (server/routes) and serves the same front end (public/), bundled with
 // esbuild at startup into memory. Loopback only by default; strict CSP; structured JSON logs.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { build } from 'esbuild';
-import { API_BASE_PATH, DEFAULT_ALERTS_INDEX_PATTERN, HEALTH_PATH, PLUGIN_NAME } from '../common/index.ts';
-import { createAlertRoutes, type HandlerResult, type RouteDefinition } from '../server/routes/alerts.ts';
-import { AlertsService } from '../server/services/alerts_service.ts';
+import { API_BASE_PATH, CSRF_HEADER, DEFAULT_ALERTS_INDEX_PATTERN, HEALTH_PATH, LOGIN_PATH, LOGOUT_PATH, PLUGIN_NAME, SESSION_COOKIE, SESSION_PATH } from '../common/index.ts';
+import { permissionsOf } from '../server/auth/principal.ts';
+import { verifyPassword } from '../server/auth/passwords.ts';
+import { DEFAULT_SESSION_OPTIONS, LoginRateLimiter, SessionStore, csrfMatches, type Session, type SessionOptions } from '../server/auth/sessions.ts';
+import { loadUsersFile, type UserRecord } from '../server/auth/users.ts';
+import { createRoutes } from '../server/routes/index.ts';
+import type { HandlerResult, RouteDefinition } from '../server/routes/route_kit.ts';
+import type { PublishOptions } from '../server/services/advisories_service.ts';
+import { createServices } from '../server/services/index.ts';
 import { createOpenSearchStore } from '../server/services/opensearch_store.ts';
+import type { IndexNames } from '../server/services/store.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
 
 export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; frame-ancestors 'none'";
 export const BUNDLE_JS_PATH = '/assets/operations-room.js';
@@ -38,7 +48,17 @@ export interface HostOptions {
   port: number;
   host?: string;
   opensearchUrl: string;
+  /** Index names (tests use their own prefixes); `indexPattern` is the older name of `indices.alerts`. */
   indexPattern?: string;
+  indices?: Partial<IndexNames>;
+  /** Users: a YAML file (see server/auth/users.ts) or an already loaded map. */
+  usersFile?: string;
+  users?: Map<string, UserRecord>;
+  sessions?: Partial<SessionOptions>;
+  loginLimit?: { maxFailures: number; windowMs: number };
+  publish?: Partial<PublishOptions>;
+  /** Serve over TLS: the session cookie then gets `Secure`. */
+  tls?: { key: Buffer | string; cert: Buffer | string };
   logger?: HostLogger;
 }
 
@@ -137,10 +157,52 @@ function errorResult(status: number, error: string, code: string, message: strin
   return { status, body: { statusCode: status, error, code, message } };
 }
 
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES; refuses other content types. */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BodyError(413, 'ERR_UI_PAYLOAD', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyError(413, 'ERR_UI_PAYLOAD', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  if (type !== 'application/json') throw new BodyError(415, 'ERR_UI_PAYLOAD', 'send the body as application/json');
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BodyError(400, 'ERR_UI_VALIDATION', '[body]: not valid JSON');
+  }
+}
+
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const logger = options.logger ?? jsonLogger();
   const bindHost = options.host ?? '127.0.0.1';
   const started = Date.now();
+  const users = options.users ?? (options.usersFile ? loadUsersFile(options.usersFile) : undefined);
+  if (!users || users.size === 0) throw new Error('the operations room needs users: pass usersFile (YAML, see ui-plugin/README.md) or users');
   const bundle = await bundleFrontEnd();
   const assets = new Map<string, Asset>([
     ['/', { contentType: 'text/html; charset=utf-8', body: Buffer.from(indexHtml()) }],
@@ -150,9 +212,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   ]);
 
   const client = new Client({ node: options.opensearchUrl, requestTimeout: 15_000, maxRetries: 1 });
-  const indexPattern = options.indexPattern ?? DEFAULT_ALERTS_INDEX_PATTERN;
-  const service = new AlertsService(createOpenSearchStore(client), () => indexPattern);
-  const routes = createAlertRoutes(service, logger).map(compileRoute);
+  const indices: Partial<IndexNames> = { alerts: options.indexPattern ?? DEFAULT_ALERTS_INDEX_PATTERN, ...options.indices };
+  const services = createServices(createOpenSearchStore(client), { indices, ...(options.publish ? { publish: options.publish } : {}) });
+  const routes = createRoutes(services, logger).map(compileRoute);
+  const sessions = new SessionStore({ ...DEFAULT_SESSION_OPTIONS, ...options.sessions });
+  const limiter = new LoginRateLimiter(options.loginLimit ?? { maxFailures: 5, windowMs: 5 * 60_000 });
+  const secure = options.tls !== undefined;
+  const cookieAttrs = `HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 
   async function health(): Promise<HandlerResult> {
     try {
@@ -166,22 +232,83 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   }
 
-  async function route(method: string, url: URL): Promise<HandlerResult | Asset> {
+  function sessionBody(session: Session) {
+    const p = session.principal;
+    return { username: p.username, role: p.role, ...(p.agency ? { agency: p.agency } : {}), permissions: permissionsOf(p.role), csrfToken: session.csrfToken };
+  }
+
+  async function login(req: IncomingMessage, body: unknown): Promise<HandlerResult> {
+    const input = (body ?? {}) as { username?: unknown; password?: unknown };
+    if (typeof input !== 'object' || typeof input.username !== 'string' || typeof input.password !== 'string' || input.username.length > 64 || input.password.length > 1024) {
+      return errorResult(400, 'Bad Request', 'ERR_UI_VALIDATION', '[body]: expected {"username": "...", "password": "..."}');
+    }
+    const keys = [`ip:${req.socket.remoteAddress ?? '?'}`, `user:${input.username}`];
+    const wait = limiter.retryAfter(keys);
+    if (wait > 0) return { ...errorResult(429, 'Too Many Requests', 'ERR_UI_RATE_LIMITED', `too many failed logins; try again in ${wait} s`), headers: { 'retry-after': String(wait) } };
+    const user = users?.get(input.username);
+    const ok = await verifyPassword(input.password, user?.passwordHash);
+    if (!ok || !user) {
+      limiter.fail(keys);
+      logger.warn('login failed', { user: input.username.slice(0, 64), remote: req.socket.remoteAddress });
+      return errorResult(401, 'Unauthorized', 'ERR_UI_UNAUTHENTICATED', 'wrong user name or password');
+    }
+    limiter.succeed(`user:${input.username}`);
+    const { passwordHash: _h, ...principal } = user;
+    // A new id at every login (no session fixation); an old session of this browser is dropped.
+    sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const session = sessions.create(principal);
+    logger.info('login', { user: user.username, role: user.role });
+    return { status: 200, body: sessionBody(session), headers: { 'set-cookie': `${SESSION_COOKIE}=${session.id}; ${cookieAttrs}` } };
+  }
+
+  async function route(req: IncomingMessage, method: string, url: URL): Promise<HandlerResult | Asset> {
     const path = url.pathname;
     if (path === HEALTH_PATH || path.startsWith(`${API_BASE_PATH}/`) || path === API_BASE_PATH) {
-      if (method !== 'GET') return errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', `${method} is not allowed on ${path}`);
-      if (path === HEALTH_PATH) return health();
+      if (method !== 'GET' && method !== 'POST') return errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', `${method} is not allowed on ${path}`);
+      if (path === HEALTH_PATH) return method === 'GET' ? health() : errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', `${method} is not allowed on ${path}`);
+      let body: unknown;
+      if (method === 'POST') {
+        // Cross-site requests are refused outright when the browser says where they come from.
+        const origin = req.headers.origin;
+        if (origin !== undefined && origin !== `${secure ? 'https' : 'http'}://${req.headers.host ?? ''}`) {
+          return errorResult(403, 'Forbidden', 'ERR_UI_FORBIDDEN', 'cross-origin request refused');
+        }
+        try {
+          body = await readJsonBody(req);
+        } catch (err) {
+          if (err instanceof BodyError) return errorResult(err.status, err.status === 400 ? 'Bad Request' : 'Unsupported', err.code, err.message);
+          throw err;
+        }
+      }
+      if (path === LOGIN_PATH) return method === 'POST' ? login(req, body) : errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', 'POST your credentials');
+      const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+      const session = sessions.get(sid);
+      if (method === 'POST' && session && !csrfMatches(session, req.headers[CSRF_HEADER] as string | undefined)) {
+        return errorResult(403, 'Forbidden', 'ERR_UI_FORBIDDEN', `missing or wrong ${CSRF_HEADER} header`);
+      }
+      if (path === LOGOUT_PATH) {
+        if (method !== 'POST') return errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', 'POST to log out');
+        sessions.destroy(session?.id);
+        return { status: 200, body: { ok: true }, headers: { 'set-cookie': `${SESSION_COOKIE}=; ${cookieAttrs}; Max-Age=0` } };
+      }
+      if (path === SESSION_PATH && method === 'GET') {
+        return session ? { status: 200, body: sessionBody(session) } : errorResult(401, 'Unauthorized', 'ERR_UI_UNAUTHENTICATED', 'sign in first');
+      }
+      let pathMatched = false;
       for (const r of routes) {
         const m = r.pattern.exec(path);
         if (!m) continue;
+        pathMatched = true;
+        if (r.route.method !== method) continue;
         const params: Record<string, string> = {};
         try {
           r.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] as string)));
         } catch {
           return errorResult(400, 'Bad Request', 'ERR_UI_VALIDATION', 'malformed percent-encoding in the path');
         }
-        return r.route.handler({ query: queryObject(url.searchParams), params, body: undefined });
+        return r.route.handler({ query: queryObject(url.searchParams), params, body, ...(session ? { principal: session.principal } : {}) });
       }
+      if (pathMatched) return errorResult(405, 'Method Not Allowed', 'ERR_UI_METHOD', `${method} is not allowed on ${path}`);
       return errorResult(404, 'Not Found', 'ERR_UI_NOT_FOUND', `no route ${path}`);
     }
     const asset = assets.get(path);
@@ -191,20 +318,28 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: HandlerResult | Asset): number {
-    if ('contentType' in answer) {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': answer.contentType, 'content-length': answer.body.length, 'cache-control': 'no-cache' });
-      res.end(req.method === 'HEAD' ? undefined : answer.body);
+    if ('contentType' in answer && Buffer.isBuffer((answer as Asset).body)) {
+      const asset = answer as Asset;
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.contentType, 'content-length': asset.body.length, 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : asset.body);
       return 200;
     }
-    const body = Buffer.from(JSON.stringify(answer.body));
-    const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' };
-    if (answer.status === 405) headers.allow = 'GET';
-    res.writeHead(answer.status, headers);
+    const result = answer as HandlerResult;
+    const body = Buffer.from(result.contentType ? String(result.body) : JSON.stringify(result.body));
+    const headers: Record<string, string | number> = {
+      ...SECURITY_HEADERS,
+      ...(result.headers ?? {}),
+      'content-type': result.contentType ?? 'application/json; charset=utf-8',
+      'content-length': body.length,
+      'cache-control': 'no-store',
+    };
+    if (result.status === 405) headers.allow = 'GET, POST';
+    res.writeHead(result.status, headers);
     res.end(body);
-    return answer.status;
+    return result.status;
   }
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const t0 = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     let url: URL;
@@ -213,7 +348,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     } catch {
       url = new URL('http://host.invalid/');
     }
-    route(method, url)
+    route(req, method, url)
       .catch((err: unknown): HandlerResult => {
         logger.error('unhandled error in the host', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
         return errorResult(500, 'Internal Server Error', 'ERR_UI_INTERNAL', 'internal error, see the server log');
@@ -226,7 +361,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         logger.error('could not send the answer', { error: err instanceof Error ? err.message : String(err) });
         res.destroy();
       });
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
@@ -239,8 +375,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${hostForUrl}:${address.port}/`;
-  logger.info('listening', { url, opensearch: options.opensearchUrl, indexPattern, startupMs: Date.now() - started });
+  const url = `${secure ? 'https' : 'http'}://${hostForUrl}:${address.port}/`;
+  logger.info('listening', { url, opensearch: options.opensearchUrl, indices: services.indices, users: users.size, startupMs: Date.now() - started });
 
   let closing: Promise<void> | undefined;
   return {

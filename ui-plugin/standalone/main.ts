@@ -1,7 +1,14 @@
 // Runnable entry: `tsx ui-plugin/standalone/main.ts`
 //   CIRT_UI_PORT (default 5601), CIRT_OPENSEARCH_URL (default http://127.0.0.1:19200)
+//   CIRT_UI_USERS_FILE   users YAML (default: the dev users file <CIRT_STACK_DIR or .stack>/ui-users.yaml, created)
+//   CIRT_UI_WEBHOOKS     advisory webhooks, comma-separated URLs (optional)
+//   CIRT_UI_ADVISORY_SENDER  CAP <sender> (default cirt@cirt.gov.example)
 // (A CommonJS module like the rest of ui-plugin/, see host.ts: no top-level await.)
+import { dirname, join } from 'node:path';
+import { DEV_USERS, ensureDevUsersFile } from './dev_users.ts';
 import { jsonLogger, startHost } from './host.ts';
+
+const REPO_DIR = join(dirname(__filename), '..', '..');
 
 const logger = jsonLogger();
 
@@ -18,8 +25,20 @@ async function main(): Promise<number | undefined> {
     return 2;
   }
   const opensearchUrl = process.env.CIRT_OPENSEARCH_URL || 'http://127.0.0.1:19200';
-  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger });
+  let usersFile = process.env.CIRT_UI_USERS_FILE;
+  let dev = false;
+  if (!usersFile) {
+    usersFile = join(process.env.CIRT_STACK_DIR || join(REPO_DIR, '.stack'), 'ui-users.yaml');
+    dev = true;
+    if (await ensureDevUsersFile(usersFile)) logger.info('created the dev users file', { file: usersFile });
+  }
+  const webhooks = (process.env.CIRT_UI_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean).map((url) => ({ url }));
+  const sender = process.env.CIRT_UI_ADVISORY_SENDER;
+  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, ...(sender ? { sender } : {}) } });
   process.stdout.write(`operations room: ${host.url}\n`);
+  if (dev) {
+    process.stdout.write(`dev users (${usersFile}): ${DEV_USERS.map((u) => `${u.username}/${u.password} (${u.role}${'agency' in u ? ` of ${u.agency}` : ''})`).join(', ')}\n`);
+  }
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -3,19 +3,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { EcsEvent, TelemetryBatch } from '../../../proto/ecs.ts';
-import { compileCorrelations, compileRules, loadPipeline, loadRuleDirectory } from '../../engine/index.ts';
+import { compileCorrelations, compileRules, loadPipeline } from '../../engine/index.ts';
+import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../intel/index.ts';
 import { CROSS_AGENCY } from '../../service/alerts.ts';
 import { Detector } from '../../service/detector.ts';
 
 const pipelines = ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'].map((f) => loadPipeline(readFileSync(f, 'utf8'), f));
 
+/** The rule pack exactly as the service loads it: rules/, the shipped pipelines and the intel lists. */
 function packDetector(): Detector {
-  const res = loadRuleDirectory('rules', { pipelines });
-  assert.deepEqual(res.errors.map(String), []);
-  const corr = compileCorrelations(res.correlations, res.rules, pipelines);
-  assert.deepEqual(corr.errors.map(String), []);
-  assert.equal(corr.correlations.length, 2);
-  return new Detector(res.rules, { correlations: corr.correlations, suppressed: corr.suppressed });
+  const set = buildRuleSet({ rulePaths: ['rules'], pipelineFiles: DEFAULT_PIPELINES, intelPaths: DEFAULT_INTEL });
+  assert.deepEqual(set.errors.map(String), []);
+  assert.ok(set.correlations.length >= 2);
+  return new Detector(set.rules, { correlations: set.correlations, suppressed: set.suppressed });
 }
 
 const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import type { Alert } from '../../../proto/ecs.ts';
 import type { IRouter, OsdRequestHandler, OsdResponseFactory, RouteConfig, RouteValidationResultFactory } from '../osd_types.ts';
 import { AlertsService, type AlertStore, type SearchBody, type SearchResult } from '../services/alerts_service.ts';
-import { createAlertRoutes, registerAlertRoutes, type HandlerResult, type RouteHandler } from './alerts.ts';
+import { createAlertRoutes, type HandlerResult, type HandlerRequest } from './alerts.ts';
+import { registerAlertRoutes } from './index.ts';
+import type { Principal } from '../../common/index.ts';
+
+const ANALYST: Principal = { username: 'ana', role: 'analyst' };
 
 function alert(id: string, ts: string, over: Partial<Alert['alert']> = {}): Alert {
   return {
@@ -47,10 +51,10 @@ function plainHandlers(answer: SearchResult | Error) {
   const { store, calls } = fakeStore(answer);
   const { logger, logged } = quietLogger();
   const routes = createAlertRoutes(new AlertsService(store), logger);
-  const byPath = (p: string): RouteHandler => {
+  const byPath = (p: string) => {
     const r = routes.find((x) => x.path === p);
     assert.ok(r, `route ${p}`);
-    return r.handler;
+    return (req: HandlerRequest) => r.handler({ principal: ANALYST, ...req });
   };
   return { list: byPath('/api/cirt/alerts'), get: byPath('/api/cirt/alerts/{id}'), calls, logged };
 }
@@ -62,8 +66,9 @@ function osdHandlers(answer: SearchResult | Error) {
   const captured = new Map<string, { cfg: RouteConfig<unknown, unknown, unknown>; handler: OsdRequestHandler<unknown, unknown, unknown> }>();
   const router: IRouter = {
     get: (cfg, handler) => void captured.set(cfg.path, { cfg: cfg as RouteConfig<unknown, unknown, unknown>, handler: handler as OsdRequestHandler<unknown, unknown, unknown> }),
+    post: (cfg, handler) => void captured.set(`POST ${cfg.path}`, { cfg: cfg as RouteConfig<unknown, unknown, unknown>, handler: handler as OsdRequestHandler<unknown, unknown, unknown> }),
   };
-  registerAlertRoutes(router, new AlertsService(store), logger);
+  registerAlertRoutes(router, new AlertsService(store), () => ANALYST, logger);
 
   const validationResult: RouteValidationResultFactory = {
     ok: (value) => ({ value }),
@@ -198,7 +203,8 @@ describe('GET /api/cirt/alerts/{id} (plain handler table)', () => {
     assert.deepEqual(h.calls[0]?.body, {
       size: 1,
       sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
-      query: { bool: { should: [{ ids: { values: ['a2'] } }, { term: { 'alert.id': 'a2' } }], minimum_should_match: 1 } },
+      seq_no_primary_term: true,
+      query: { bool: { should: [{ ids: { values: ['a2'] } }, { terms: { 'alert.id': ['a2'] } }], minimum_should_match: 1 } },
     });
   });
 
@@ -219,9 +225,9 @@ describe('GET /api/cirt/alerts/{id} (plain handler table)', () => {
 });
 
 describe('OSD router adapter (handlers captured from a mock router)', () => {
-  test('registers both GET routes with validation functions', () => {
+  test('registers the alert routes with validation functions', () => {
     const h = osdHandlers(hits());
-    assert.deepEqual([...h.captured.keys()].sort(), ['/api/cirt/alerts', '/api/cirt/alerts/{id}']);
+    assert.deepEqual([...h.captured.keys()].sort(), ['/api/cirt/alerts', '/api/cirt/alerts/groups', '/api/cirt/alerts/{id}', '/api/cirt/alerts/{id}/related', 'POST /api/cirt/alerts/triage']);
     assert.equal(typeof (h.captured.get('/api/cirt/alerts')?.cfg.validate || {}).query, 'function');
     assert.equal(typeof (h.captured.get('/api/cirt/alerts/{id}')?.cfg.validate || {}).params, 'function');
   });
@@ -256,5 +262,24 @@ describe('OSD router adapter (handlers captured from a mock router)', () => {
     assert.doesNotMatch(JSON.stringify(failed.body), /ECONNREFUSED|10\.9\.9\.9/);
     assert.deepEqual((failed.body as { attributes: unknown }).attributes, { code: 'ERR_UI_INTERNAL' });
     assert.equal(h.logged.length, 1);
+  });
+});
+
+describe('OSD adapter: the principal comes from OSD auth', () => {
+  test('no mapped user → 401 before any query; POST routes are registered with body validation', async () => {
+    const { store, calls } = fakeStore(hits(newest));
+    const captured = new Map<string, { cfg: RouteConfig<unknown, unknown, unknown>; handler: OsdRequestHandler<unknown, unknown, unknown> }>();
+    const router: IRouter = {
+      get: (cfg, handler) => void captured.set(`GET ${cfg.path}`, { cfg: cfg as RouteConfig<unknown, unknown, unknown>, handler: handler as OsdRequestHandler<unknown, unknown, unknown> }),
+      post: (cfg, handler) => void captured.set(`POST ${cfg.path}`, { cfg: cfg as RouteConfig<unknown, unknown, unknown>, handler: handler as OsdRequestHandler<unknown, unknown, unknown> }),
+    };
+    registerAlertRoutes(router, new AlertsService(store), () => undefined, quietLogger().logger);
+    const response: OsdResponseFactory = { ok: (o) => ({ status: 200, body: o?.body }), custom: (o) => ({ status: o.statusCode, body: o.body }), customError: (o) => ({ status: o.statusCode, body: o.body }) };
+    const res = (await captured.get('GET /api/cirt/alerts')?.handler({}, { query: { size: 50, from: 0 }, params: {}, body: undefined }, response)) as HandlerResult;
+    assert.equal(res.status, 401);
+    assert.deepEqual((res.body as { attributes: unknown }).attributes, { code: 'ERR_UI_UNAUTHENTICATED' });
+    assert.equal(calls.length, 0);
+    const triage = captured.get('POST /api/cirt/alerts/triage');
+    assert.equal(typeof (triage?.cfg.validate || {}).body, 'function');
   });
 });

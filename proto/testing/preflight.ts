@@ -1,4 +1,5 @@
-// Fails fast, with a message that says what to do, when the real Kafka or OpenSearch is not there.
+// Test support shared by integration tests in every component and in test/: fail fast, with a message that says what
+// to do, when the real Kafka or OpenSearch is not there.
 import { Admin } from '@platformatic/kafka';
 
 export async function requireKafka(brokers: string): Promise<void> {

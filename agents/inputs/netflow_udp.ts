@@ -1,0 +1,158 @@
+// NetFlow v5/v9/IPFIX collector: a UDP socket (loopback by default) with a large receive buffer, a bounded packet
+// queue, and a decoder loop. The socket handler only copies the datagram into the queue — it never waits — and a
+// full queue drops the newest packet, counted as dropped_packets_total (goflow2 utils/udp.go; vector `drop_newest`).
+// The decoder loop takes packets in order, decodes them with per-exporter template state (agents/netflow), and awaits
+// `emit` for each flow: a slow spool slows the loop, the queue absorbs bursts, and overflow is counted, never silent.
+import { createSocket, type Socket } from 'node:dgram';
+import type { CirtError } from '../../proto/errors.ts';
+import { createNetflowState, decodePacket, toEcs } from '../netflow/index.ts';
+import type { AgentInput, InputContext } from './input.ts';
+
+export interface NetflowInputConfig {
+  type?: 'netflow';
+  host: string;
+  port: number;
+  /** SO_RCVBUF asked of the kernel (it may cap it at net.core.rmem_max; the granted size is logged). */
+  receiveBufferBytes: number;
+  /** Packets waiting for the decoder; beyond this, `whenFull` applies. */
+  queuePackets: number;
+  whenFull: 'drop_newest';
+  maxTemplates: number;
+  templateTtlSeconds: number;
+}
+
+export const netflowInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { const: 'netflow' },
+    host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 2055 },
+    receiveBufferBytes: { type: 'integer', minimum: 65536, maximum: 1 << 30, default: 8 * 1024 * 1024 },
+    queuePackets: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 20_000 },
+    whenFull: { enum: ['drop_newest'], default: 'drop_newest' },
+    maxTemplates: { type: 'integer', minimum: 1, default: 10_000 },
+    templateTtlSeconds: { type: 'integer', minimum: 0, default: 1800 },
+  },
+} as const;
+
+export interface NetflowInput extends AgentInput {
+  /** The bound address once started (the real port when configured with 0). */
+  address(): { host: string; port: number };
+}
+
+interface Queued {
+  buf: Buffer;
+  exporter: string;
+  at: number;
+}
+
+/** A bounded FIFO ring: push never blocks, it refuses when full. */
+export class PacketQueue<T> {
+  private readonly items: (T | undefined)[];
+  private head = 0;
+  private size = 0;
+  constructor(readonly capacity: number) {
+    this.items = new Array<T | undefined>(capacity);
+  }
+  get length(): number {
+    return this.size;
+  }
+  push(item: T): boolean {
+    if (this.size === this.capacity) return false;
+    this.items[(this.head + this.size) % this.capacity] = item;
+    this.size++;
+    return true;
+  }
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.size--;
+    return item;
+  }
+}
+
+export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
+  const state = createNetflowState({ templates: { maxTemplates: config.maxTemplates, ttlMs: config.templateTtlSeconds * 1000 } });
+  const queue = new PacketQueue<Queued>(config.queuePackets);
+  const c = { received_packets_total: 0, received_bytes_total: 0, dropped_packets_total: 0, decoded_packets_total: 0, decoded_records_total: 0, rejected_packets_total: 0, queue_length: 0, queue_capacity: config.queuePackets, receive_buffer_bytes: 0 };
+  let socket: Socket | undefined;
+  let bound = { host: config.host, port: config.port };
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  let loopDone: Promise<void> = Promise.resolve();
+
+  const decodeLoop = async (ctx: InputContext) => {
+    while (!stopped) {
+      const item = queue.shift();
+      if (!item) {
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      const r = decodePacket(item.buf, { exporter: item.exporter, now: item.at, ...state });
+      c.decoded_packets_total++;
+      if (r.errors.length > 0) c.rejected_packets_total++;
+      for (const err of r.errors) ctx.reject(err as CirtError);
+      for (const rec of r.records) {
+        c.decoded_records_total++;
+        await ctx.emit('flow', toEcs(rec, { exporter: item.exporter }));
+      }
+    }
+  };
+
+  return {
+    get name() {
+      return `netflow-udp:${bound.host}:${bound.port}`;
+    },
+    address: () => bound,
+    async start(ctx) {
+      stopped = false;
+      const s = createSocket({ type: config.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: config.receiveBufferBytes });
+      socket = s;
+      s.on('message', (buf, rinfo) => {
+        c.received_packets_total++;
+        c.received_bytes_total += buf.length;
+        // dgram hands over a fresh Buffer per datagram: queue it as is, no copy
+        if (!queue.push({ buf, exporter: rinfo.address, at: Date.now() })) {
+          c.dropped_packets_total++;
+          return;
+        }
+        wake?.();
+      });
+      s.on('error', (err) => ctx.log.error('netflow socket error', { error: err, address: `${config.host}:${config.port}` }));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(config.port, config.host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      const a = s.address();
+      bound = { host: a.address, port: a.port };
+      try {
+        c.receive_buffer_bytes = s.getRecvBufferSize();
+      } catch {
+        /* not available on every platform */
+      }
+      if (c.receive_buffer_bytes < config.receiveBufferBytes) ctx.log.warn('the kernel granted a smaller UDP receive buffer than configured (raise net.core.rmem_max)', { asked: config.receiveBufferBytes, granted: c.receive_buffer_bytes });
+      ctx.log.info('netflow collector listening', { address: `${bound.host}:${bound.port}`, receiveBufferBytes: c.receive_buffer_bytes, queuePackets: config.queuePackets });
+      loopDone = decodeLoop(ctx).catch((err: unknown) => ctx.log.error('netflow decoder loop failed', { error: err }));
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await new Promise<void>((r) => (socket ? socket.close(() => r()) : r()));
+      socket = undefined;
+      await loopDone;
+    },
+    counters() {
+      const m = state.metrics as unknown as Record<string, unknown>;
+      const out: Record<string, number> = { ...c, queue_length: queue.length };
+      for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[`decoder_${k}`] = v;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// `cirt rules replay <files…>`: JSON-lines ECS events, evtx-style JSON (one object or a list with `Event`) and NetFlow
+// pcaps (classic pcap, decoded by agents/netflow) through the production Detector locally; progress on stderr,
+// per-rule summary on stdout. `--live --gateway host:port --cert <prefix>` instead runs a real agent (agents/main.ts)
+// that ships the JSON-lines files through the gateway into the running pipeline.
+// TODO(issue 7): raw-traffic pcaps via agents/flowmeter once it exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Alert, EcsEvent } from '../../proto/ecs.ts';
+import { readJsonLines } from '../../agents/inputs/jsonl_replay.ts';
+import { createNetflowState, decodePacket, toEcs } from '../../agents/netflow/index.ts';
+import { readPcapUdp } from '../../agents/netflow/test/pcap_payloads.ts';
+import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../detection/intel/index.ts';
+import { parseArgs, table, UsageError, type Out } from './args.ts';
+import { newDetector } from './testcases.ts';
+
+export const REPLAY_HELP = `usage: cirt rules replay <files…> [--rules dir]… [--speed 0|N] [--json]
+       cirt rules replay <files.jsonl…> --live --gateway host:port --cert <dir/agency.agent> [--ca file]
+Files: *.jsonl (ECS events), *.json (evtx_dump-style Windows events), *.pcap (NetFlow v5/v9/IPFIX over UDP).
+--speed 0 = as fast as possible (default); N = N times real time (by event @timestamp).
+Exit 0 done (the summary says what fired), 1 input errors, 2 usage.`;
+
+export function readEvents(file: string): { events: EcsEvent[]; errors: string[] } {
+  if (/\.pcap$/i.test(file)) {
+    const state = createNetflowState();
+    const events: EcsEvent[] = []; const errors: string[] = [];
+    for (const p of readPcapUdp(file)) {
+      const r = decodePacket(p.payload, { exporter: p.srcAddr, now: p.timeMs, templates: state.templates, pending: state.pending, exporterOptions: state.exporterOptions });
+      for (const rec of r.records) events.push(toEcs(rec, { exporter: p.srcAddr } as Parameters<typeof toEcs>[1]));
+      for (const e of r.errors) errors.push(`${file} frame ${p.frame}: ${String(e)}`);
+    }
+    return { events, errors };
+  }
+  if (/\.json$/i.test(file)) {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const list = (Array.isArray(doc) ? doc : [doc]) as Array<Record<string, unknown>>;
+    return { events: list.map((e) => ({ '@timestamp': String((e.Event as { System?: { TimeCreated?: { '#attributes'?: { SystemTime?: string } } } } | undefined)?.System?.TimeCreated?.['#attributes']?.SystemTime ?? new Date().toISOString()), organization: { id: 'replay' }, ...e }) as unknown as EcsEvent), errors: [] };
+  }
+  const r = readJsonLines(file);
+  return { events: r.items.map((i) => ({ organization: { id: 'replay' }, ...i.event })), errors: r.errors.map(String) };
+}
+
+function live(a: ReturnType<typeof parseArgs>, out: Out): number {
+  const gw = a.options.get('gateway')?.[0]; const cert = a.options.get('cert')?.[0];
+  if (!gw || !cert) throw new UsageError('--live needs --gateway host:port and --cert <dir/agency.agent>');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('agents', 'main.ts')], {
+    stdio: 'inherit',
+    env: { ...process.env, CIRT_AGENT_ID: 'replay', CIRT_GATEWAY_ADDRESS: gw, CIRT_AGENT_CERT: `${cert}.crt`, CIRT_AGENT_KEY: `${cert}.key`, CIRT_AGENT_CA: a.options.get('ca')?.[0] ?? join(cert, '..', 'ca.crt'), CIRT_REPLAY_FILES: a.positionals.join(','), CIRT_AGENT_SPOOL_DIR: join('.stack', 'spool', 'replay') },
+  });
+  out.stderr(`agent exited with ${r.status}\n`);
+  return r.status === 0 ? 0 : 1;
+}
+
+export async function runReplay(argv: readonly string[], out: Out): Promise<number> {
+  const a = parseArgs(argv, { flags: ['json', 'help', 'live'], options: ['rules', 'speed', 'gateway', 'cert', 'ca', 'intel', 'pipeline'] });
+  if (a.flags.has('help')) { out.stdout(REPLAY_HELP); return 0; }
+  if (a.positionals.length === 0) { out.stderr(`${REPLAY_HELP}\n`); return 2; }
+  for (const p of a.positionals) if (!existsSync(p)) { out.stderr(`no such file: ${p}\n`); return 2; }
+  if (a.flags.has('live')) return live(a, out);
+  const speed = Number(a.options.get('speed')?.[0] ?? 0);
+  if (!(speed >= 0)) throw new UsageError('--speed must be 0 or a positive number');
+  const set = buildRuleSet({ rulePaths: a.options.get('rules') ?? ['rules'], pipelineFiles: a.options.get('pipeline') ?? DEFAULT_PIPELINES, intelPaths: a.options.get('intel') ?? DEFAULT_INTEL.filter((p) => existsSync(p)) });
+  for (const e of set.errors) out.stderr(`warning: ${String(e)}\n`);
+  const events: EcsEvent[] = []; const errors: string[] = [];
+  for (const f of a.positionals) {
+    try { const r = readEvents(f); events.push(...r.events); errors.push(...r.errors); } catch (err) { errors.push(`${f}: ${(err as Error).message}`); }
+  }
+  for (const e of errors) out.stderr(`input error: ${e}\n`);
+  const d = newDetector(set);
+  const t0 = Date.now(); const firstTs = Date.parse(String(events[0]?.['@timestamp'])); let lastPrint = 0;
+  const alerts: Alert[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    if (speed > 0 && Number.isFinite(firstTs)) {
+      const due = t0 + (Date.parse(String(ev['@timestamp'])) - firstTs) / speed;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 60_000)));
+    }
+    alerts.push(...d.evaluateEvent(ev, new Date()));
+    const now = Date.now();
+    if (now - lastPrint > 250 || i === events.length - 1) {
+      lastPrint = now;
+      const rate = (i + 1) / Math.max(0.001, (now - t0) / 1000);
+      out.stderr(`\r${i + 1}/${events.length} events  ${Math.round(rate)} ev/s  ETA ${Math.ceil((events.length - i - 1) / rate)} s  alerts ${alerts.length}   `);
+    }
+  }
+  out.stderr('\n');
+  const byRule = new Map<string, { title: string; count: number }>();
+  for (const al of alerts) { const x = byRule.get(al.rule.id) ?? { title: al.rule.name, count: 0 }; x.count++; byRule.set(al.rule.id, x); }
+  const rows = [...byRule.entries()].sort((x, y) => y[1].count - x[1].count);
+  if (a.flags.has('json')) out.stdout(JSON.stringify({ events: events.length, inputErrors: errors.length, alerts: alerts.length, byRule: Object.fromEntries(rows.map(([id, v]) => [id, v])), counters: d.counters }, null, 2));
+  else {
+    out.stdout(table(['alerts', 'rule', 'id'], rows.map(([id, v]) => [String(v.count), v.title, id])));
+    out.stdout(`\n${events.length} events, ${alerts.length} alerts, ${d.counters.matches} rule matches (${d.counters.suppressed} feeding correlations), ${errors.length} input errors`);
+  }
+  return errors.length ? 1 : 0;
+}

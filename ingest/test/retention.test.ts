@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadIndexerConfig } from '../indexer/config.ts';
+import { indicesToDelete, parseDailyIndex } from '../indexer/retention.ts';
+
+const days = { events: 30, alerts: 365, deadletter: 90 };
+
+test('each class is kept for its own number of days, counted from the end of the index day', () => {
+  const now = new Date('2026-11-26T00:00:00Z');
+  const indices = [
+    'events-2026.10.26', // day ends 10-27: exactly 30 days -> delete
+    'events-2026.10.27', // 29 days old at its end -> keep
+    'alerts-2025.11.25', // ends 2025-11-26 = 365 days -> delete
+    'alerts-2025.11.26', // keep
+    'deadletter-2026.08.27', // ends 08-28 = 90 days -> delete
+    'deadletter-2026.08.28', // keep
+  ];
+  assert.deepEqual(indicesToDelete(indices, now, days), ['alerts-2025.11.25', 'deadletter-2026.08.27', 'events-2026.10.26']);
+  assert.deepEqual(indicesToDelete(indices, new Date('2026-11-25T23:59:59.999Z'), days), [], 'one millisecond earlier, none is due');
+});
+
+test('names that are not our daily indices are never deleted', () => {
+  const old = new Date('2030-01-01T00:00:00Z');
+  assert.deepEqual(indicesToDelete(['events-2020.02.30', 'events-2020.1.1', 'events-2020.01.01-restored', '.kibana', 'events-foo', 'metrics-2020.01.01', 'events-2020.01.01'], old, days), ['events-2020.01.01']);
+  assert.equal(parseDailyIndex('events-2020.13.01'), undefined);
+  assert.deepEqual(parseDailyIndex('alerts-2024.02.29'), { dataClass: 'alerts', dayStartMs: Date.UTC(2024, 1, 29) });
+});
+
+test('retention and store engine are configurable, with the documented defaults and unknown keys rejected', () => {
+  const d = loadIndexerConfig(undefined, undefined, {});
+  assert.deepEqual({ ...d.retention }, { enabled: true, events: 30, alerts: 365, deadletter: 90, sweepEveryMinutes: 1440 });
+  assert.deepEqual({ ...d.store }, { engine: 'opensearch', url: 'http://127.0.0.1:19200' });
+  const c = loadIndexerConfig(undefined, { 'retention.events': 7, 'store.engine': 'elasticsearch' }, { CIRT_STORE_URL: 'https://es.example:9200' });
+  assert.equal(c.retention.events, 7);
+  assert.deepEqual({ ...c.store }, { engine: 'elasticsearch', url: 'https://es.example:9200' });
+  assert.throws(() => loadIndexerConfig(undefined, { 'store.engine': 'solr' }, {}), /store\/engine/);
+  assert.throws(() => loadIndexerConfig(undefined, { 'retention.logs': 3 }, {}), /unknown key 'logs'/);
+  assert.throws(() => loadIndexerConfig(undefined, { 'retention.alerts': 0 }, {}), /retention\/alerts/);
+});

@@ -1,0 +1,25 @@
+// Wires the services over one store: what the OSD plugin and the standalone host both call.
+import type { Services } from '../routes/index.ts';
+import { AdvisoriesService, DEFAULT_PUBLISH_OPTIONS, type PublishOptions } from './advisories_service.ts';
+import { AlertsService } from './alerts_service.ts';
+import { AuditService } from './audit_service.ts';
+import { IncidentsService } from './incidents_service.ts';
+import { DEFAULT_INDEX_NAMES, type DocStore, type IndexNames } from './store.ts';
+import { WallService } from './wall_service.ts';
+
+export interface ServiceOptions {
+  indices?: Partial<IndexNames>;
+  publish?: Partial<PublishOptions>;
+  now?: () => Date;
+}
+
+export function createServices(store: DocStore, options: ServiceOptions = {}): Services & { audit: AuditService; indices: IndexNames } {
+  const indices: IndexNames = { ...DEFAULT_INDEX_NAMES, ...options.indices };
+  const now = options.now ?? (() => new Date());
+  const audit = new AuditService(store, indices.auditPrefix, now);
+  const alerts = new AlertsService(store, () => indices.alerts, audit, now);
+  const incidents = new IncidentsService(store, indices.incidents, alerts, audit, now);
+  const advisories = new AdvisoriesService(store, indices.advisories, incidents, alerts, audit, { ...DEFAULT_PUBLISH_OPTIONS, ...options.publish }, now);
+  const wall = new WallService(store, { alerts: indices.alerts, events: indices.events }, now);
+  return { alerts, incidents, advisories, wall, audit, indices };
+}
