@@ -33,6 +33,7 @@ function must(cmd, args) {
 
 must('npx', ['eslint', '.']);
 must('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+must('npx', ['tsc', '--noEmit', '-p', 'ui-plugin/tsconfig.json']);
 
 const all = findTests(root).sort();
 const isIntegration = (f) => f.endsWith('.int.test.ts');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEVERITIES } from '../../proto/ecs.ts';
-import { SEVERITY_LEVELS, isSeverity } from './index.ts';
+import { SEVERITIES } from '../../proto/ecs';
+import { SEVERITY_LEVELS, isSeverity } from './index';
 
 test('the local severity list equals proto SEVERITIES (same order)', () => {
   assert.deepEqual([...SEVERITY_LEVELS], [...SEVERITIES]);

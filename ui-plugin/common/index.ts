@@ -1,7 +1,7 @@
 // Shared by server/ and public/: ids, paths and the few types both sides need.
 // Imports from the rest of the repository are TYPE-ONLY (DESIGN.md: ui-plugin may import proto "types only"):
 // type imports are erased by babel/esbuild, so the plugin still builds when dropped alone into OSD's plugins/.
-import type { Alert, Severity } from '../../proto/ecs.ts';
+import type { Alert, Severity } from '../../proto/ecs';
 
 export type { Alert, Severity };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiRequestError, createApi, fetchHttp, filtersToQuery } from './api.ts';
+import { ApiRequestError, createApi, fetchHttp, filtersToQuery } from './api';
 
 test('filters become query parameters, empty ones are left out', () => {
   assert.deepEqual(filtersToQuery({ severity: 'high', agency: ' mof ', q: '', size: 20 }), { severity: 'high', agency: 'mof', size: '20' });

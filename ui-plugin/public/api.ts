@@ -19,8 +19,8 @@ import {
   type Severity,
   type TriagedAlert,
   type WallData,
-} from '../common/index.ts';
-import type { HttpStart } from './osd_types.ts';
+} from '../common/index';
+import type { HttpStart } from './osd_types';
 
 export interface AlertFilters {
   severity?: Severity;

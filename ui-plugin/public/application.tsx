@@ -3,14 +3,14 @@
 // bundles React 19 (createRoot); the components use only APIs both have.
 // Views (hash routes): #/queue, #/alerts/<id>, #/incidents, #/incidents/<id>, #/wall, #/kiosk (wall full screen), #/rules.
 import React from 'react';
-import type { Api, SessionInfo } from './api.ts';
-import { ApiRequestError } from './api.ts';
-import { AlertQueue } from './components/alert_queue.tsx';
-import { IncidentDetail, IncidentList } from './components/incidents.tsx';
-import { Login } from './components/login.tsx';
-import { RuleHealthView, Wall } from './components/wall.tsx';
-import type { AppMountParameters, AppUnmount } from './osd_types.ts';
-import { PLUGIN_NAME } from '../common/index.ts';
+import type { Api, SessionInfo } from './api';
+import { ApiRequestError } from './api';
+import { AlertQueue } from './components/alert_queue';
+import { IncidentDetail, IncidentList } from './components/incidents';
+import { Login } from './components/login';
+import { RuleHealthView, Wall } from './components/wall';
+import type { AppMountParameters, AppUnmount } from './osd_types';
+import { PLUGIN_NAME } from '../common/index';
 import './application.css';
 
 export interface AppServices {

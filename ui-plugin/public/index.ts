@@ -1,8 +1,8 @@
-import { CirtOperationsPublicPlugin } from './plugin.ts';
-import type { PluginInitializerContext } from './osd_types.ts';
+import { CirtOperationsPublicPlugin } from './plugin';
+import type { PluginInitializerContext } from './osd_types';
 
 export function plugin(initializerContext: PluginInitializerContext) {
   return new CirtOperationsPublicPlugin(initializerContext);
 }
 
-export type { CirtOperationsPublicSetup, CirtOperationsPublicStart } from './plugin.ts';
+export type { CirtOperationsPublicSetup, CirtOperationsPublicStart } from './plugin';

@@ -1,6 +1,6 @@
-import { AUTO_REFRESH_MS, PLUGIN_ID, PLUGIN_NAME } from '../common/index.ts';
-import { createApi, osdHttp } from './api.ts';
-import type { AppCategory, AppMountParameters, CoreSetup, PluginInitializerContext } from './osd_types.ts';
+import { AUTO_REFRESH_MS, PLUGIN_ID, PLUGIN_NAME } from '../common/index';
+import { createApi, osdHttp } from './api';
+import type { AppCategory, AppMountParameters, CoreSetup, PluginInitializerContext } from './osd_types';
 
 const CIRT_CATEGORY: AppCategory = { id: 'cirt', label: 'CIRT', order: 1000, euiIconType: 'securityApp' };
 
@@ -23,8 +23,8 @@ export class CirtOperationsPublicPlugin {
       mount: async (params: AppMountParameters) => {
         // Lazy: the application code is only fetched when the operator opens the app.
         const [{ renderApp }, { legacyMounter }, [coreStart]] = await Promise.all([
-          import('./application.tsx'),
-          import('./react_mount.ts'),
+          import('./application'),
+          import('./react_mount'),
           core.getStartServices(),
         ]);
         return renderApp(params, { api: createApi(osdHttp(coreStart.http)), refreshMs, standalone: false }, legacyMounter);

@@ -1,8 +1,8 @@
 // Entry of the standalone host's bundle: the same application, outside OSD, on React 19's createRoot.
 import { createRoot } from 'react-dom/client';
-import { AUTO_REFRESH_MS } from '../common/index.ts';
-import { createApi, fetchHttp } from './api.ts';
-import { renderApp } from './application.tsx';
+import { AUTO_REFRESH_MS } from '../common/index';
+import { createApi, fetchHttp } from './api';
+import { renderApp } from './application';
 import './standalone.css';
 
 const element = document.getElementById('cirt-root');

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CirtUiError, UI_ERRORS } from './errors.ts';
-import { toErrorResult } from './routes/error_mapper.ts';
+import { CirtUiError, UI_ERRORS } from './errors';
+import { toErrorResult } from './routes/error_mapper';
 
 test('every ERR_UI_* code equals its key and is documented in ui-plugin/README.md', () => {
   const readme = readFileSync(join(dirname(__filename), '..', 'README.md'), 'utf8');

@@ -1,7 +1,7 @@
 // The plugin's error catalogue (ERR_UI_<WHAT>). The class has the shape of proto/errors.ts CirtError (code,
 // retryable, cause, location); it is declared here rather than extended because ui-plugin may import the rest of
 // the repository as types only (see common/index.ts), and `implements` keeps the two shapes in step.
-import type { CirtError, ErrorLocation } from '../../proto/errors.ts';
+import type { CirtError, ErrorLocation } from '../../proto/errors';
 
 export const UI_ERRORS = {
   /** A query parameter or path parameter is invalid (HTTP 400). */

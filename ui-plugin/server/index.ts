@@ -1,7 +1,7 @@
 import { schema, type TypeOf } from '@osd/config-schema';
-import { AUTO_REFRESH_MS, DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index.ts';
-import type { PluginInitializerContext } from './osd_types.ts';
-import { CirtOperationsPlugin, type CirtOperationsConfig } from './plugin.ts';
+import { AUTO_REFRESH_MS, DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index';
+import type { PluginInitializerContext } from './osd_types';
+import { CirtOperationsPlugin, type CirtOperationsConfig } from './plugin';
 
 // opensearch_dashboards.yml: cirt_operations.alertsIndexPattern, cirt_operations.autoRefreshSeconds
 const configSchema = schema.object({
@@ -24,4 +24,4 @@ export function plugin(initializerContext: PluginInitializerContext<CirtOperatio
   return new CirtOperationsPlugin(initializerContext);
 }
 
-export type { CirtOperationsPluginSetup, CirtOperationsPluginStart } from './plugin.ts';
+export type { CirtOperationsPluginSetup, CirtOperationsPluginStart } from './plugin';

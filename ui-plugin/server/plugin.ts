@@ -1,9 +1,9 @@
-import { DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index.ts';
-import type { CoreSetup, CoreStart, OsdLogger, Plugin, PluginInitializerContext, Subscription } from './osd_types.ts';
-import { principalFromOsdAuth, type OsdAuthState } from './auth/osd_auth.ts';
-import { createRoutes, registerRoutes } from './routes/index.ts';
-import { createServices } from './services/index.ts';
-import { createOpenSearchStore } from './services/opensearch_store.ts';
+import { DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index';
+import type { CoreSetup, CoreStart, OsdLogger, Plugin, PluginInitializerContext, Subscription } from './osd_types';
+import { principalFromOsdAuth, type OsdAuthState } from './auth/osd_auth';
+import { createRoutes, registerRoutes } from './routes/index';
+import { createServices } from './services/index';
+import { createOpenSearchStore } from './services/opensearch_store';
 
 /** Mirrors the schema in server/index.ts (kept free of @osd/config-schema so it type-checks here). */
 export interface CirtOperationsConfig {

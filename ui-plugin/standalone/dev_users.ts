@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
-import { hashPassword } from '../server/auth/passwords.ts';
+import { hashPassword } from '../server/auth/passwords';
 
 export const DEV_USERS = [
   { username: 'analyst', password: 'analyst', role: 'analyst' },

@@ -1,7 +1,7 @@
 // Prints the scrypt hash of a password for the users file (ui-plugin/README.md):
 //   printf '%s' 'the password' | npx tsx ui-plugin/standalone/hash-password.ts
 // The password is read from stdin (not from the command line, where other users could see it in `ps`).
-import { hashPassword } from '../server/auth/passwords.ts';
+import { hashPassword } from '../server/auth/passwords';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

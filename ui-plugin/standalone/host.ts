@@ -8,17 +8,17 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { build } from 'esbuild';
-import { API_BASE_PATH, CSRF_HEADER, DEFAULT_ALERTS_INDEX_PATTERN, HEALTH_PATH, LOGIN_PATH, LOGOUT_PATH, PLUGIN_NAME, SESSION_COOKIE, SESSION_PATH } from '../common/index.ts';
-import { permissionsOf } from '../server/auth/principal.ts';
-import { verifyPassword } from '../server/auth/passwords.ts';
-import { DEFAULT_SESSION_OPTIONS, LoginRateLimiter, SessionStore, csrfMatches, type Session, type SessionOptions } from '../server/auth/sessions.ts';
-import { loadUsersFile, type UserRecord } from '../server/auth/users.ts';
-import { createRoutes } from '../server/routes/index.ts';
-import type { HandlerResult, RouteDefinition } from '../server/routes/route_kit.ts';
-import type { PublishOptions } from '../server/services/advisories_service.ts';
-import { createServices } from '../server/services/index.ts';
-import { createOpenSearchStore } from '../server/services/opensearch_store.ts';
-import type { IndexNames } from '../server/services/store.ts';
+import { API_BASE_PATH, CSRF_HEADER, DEFAULT_ALERTS_INDEX_PATTERN, HEALTH_PATH, LOGIN_PATH, LOGOUT_PATH, PLUGIN_NAME, SESSION_COOKIE, SESSION_PATH } from '../common/index';
+import { permissionsOf } from '../server/auth/principal';
+import { verifyPassword } from '../server/auth/passwords';
+import { DEFAULT_SESSION_OPTIONS, LoginRateLimiter, SessionStore, csrfMatches, type Session, type SessionOptions } from '../server/auth/sessions';
+import { loadUsersFile, type UserRecord } from '../server/auth/users';
+import { createRoutes } from '../server/routes/index';
+import type { HandlerResult, RouteDefinition } from '../server/routes/route_kit';
+import type { PublishOptions } from '../server/services/advisories_service';
+import { createServices } from '../server/services/index';
+import { createOpenSearchStore } from '../server/services/opensearch_store';
+import type { IndexNames } from '../server/services/store';
 
 const MAX_BODY_BYTES = 64 * 1024;
 

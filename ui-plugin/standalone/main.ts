@@ -5,8 +5,8 @@
 //   CIRT_UI_ADVISORY_SENDER  CAP <sender> (default cirt@cirt.gov.example)
 // (A CommonJS module like the rest of ui-plugin/, see host.ts: no top-level await.)
 import { dirname, join } from 'node:path';
-import { DEV_USERS, ensureDevUsersFile } from './dev_users.ts';
-import { jsonLogger, startHost } from './host.ts';
+import { DEV_USERS, ensureDevUsersFile } from './dev_users';
+import { jsonLogger, startHost } from './host';
 
 const REPO_DIR = join(dirname(__filename), '..', '..');
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHost, type RunningHost } from '../standalone/host.ts';
-import { createFixture, makeAlert, PASSWORDS, type Fixture } from './opensearch_fixture.ts';
-import { validateCap } from './validators.ts';
+import { startHost, type RunningHost } from '../standalone/host';
+import { createFixture, makeAlert, PASSWORDS, type Fixture } from './opensearch_fixture';
+import { validateCap } from './validators';
 
 const CHROMIUM = process.env.CIRT_CHROMIUM ?? '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

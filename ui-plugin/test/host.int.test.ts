@@ -4,10 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Advisory, Incident, TriagedAlert } from '../common/index.ts';
-import { BUNDLE_CSS_PATH, BUNDLE_JS_PATH, CONTENT_SECURITY_POLICY, startHost, type HostLogger, type RunningHost } from '../standalone/host.ts';
-import { createFixture, login, PASSWORDS, type Fixture, type Login } from './opensearch_fixture.ts';
-import { validateCap, validateStix } from './validators.ts';
+import type { Advisory, Incident, TriagedAlert } from '../common/index';
+import { BUNDLE_CSS_PATH, BUNDLE_JS_PATH, CONTENT_SECURITY_POLICY, startHost, type HostLogger, type RunningHost } from '../standalone/host';
+import { createFixture, login, PASSWORDS, type Fixture, type Login } from './opensearch_fixture';
+import { validateCap, validateStix } from './validators';
 
 interface Res {
   status: number;

@@ -3,10 +3,10 @@
 // and events of two agencies, and removes everything afterwards.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
-import type { Alert } from '../../proto/ecs.ts';
-import { hashPassword } from '../server/auth/passwords.ts';
-import type { UserRecord } from '../server/auth/users.ts';
-import type { IndexNames } from '../server/services/store.ts';
+import type { Alert } from '../../proto/ecs';
+import { hashPassword } from '../server/auth/passwords';
+import type { UserRecord } from '../server/auth/users';
+import type { IndexNames } from '../server/services/store';
 
 export const OPENSEARCH_URL = process.env.CIRT_OPENSEARCH_URL ?? 'http://127.0.0.1:19200';
 

@@ -2,10 +2,10 @@
 // matched fields highlighted, triage actions, related alerts (other agencies only for CIRT staff: the server
 // scopes a liaison's query to its own agency).
 import React from 'react';
-import type { TriagedAlert } from '../../common/index.ts';
-import type { Api, SessionInfo, TriageAction } from '../api.ts';
-import { attackTags, attackUrl, flattenEvent, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass } from './format.ts';
-import { shown, usePoll } from './use_poll.ts';
+import type { TriagedAlert } from '../../common/index';
+import type { Api, SessionInfo, TriageAction } from '../api';
+import { attackTags, attackUrl, flattenEvent, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
+import { shown, usePoll } from './use_poll';
 
 export interface AlertDetailProps {
   api: Api;

@@ -2,11 +2,11 @@
 // bulk actions (acknowledge, assign, qualify, open an incident) and the detail pane. No `style` props anywhere
 // (the standalone host's CSP forbids inline styles): classes from application.css.
 import React from 'react';
-import { ALERT_STATUSES, SEVERITY_LEVELS, isSeverity, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index.ts';
-import type { AlertFilters, Api, SessionInfo, TriageAction } from '../api.ts';
-import { AlertDetail } from './alert_detail.tsx';
-import { formatFlow, formatTime, ruleAttribution, severityClass } from './format.ts';
-import { shown, usePoll } from './use_poll.ts';
+import { ALERT_STATUSES, SEVERITY_LEVELS, isSeverity, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index';
+import type { AlertFilters, Api, SessionInfo, TriageAction } from '../api';
+import { AlertDetail } from './alert_detail';
+import { formatFlow, formatTime, ruleAttribution, severityClass } from './format';
+import { shown, usePoll } from './use_poll';
 
 export interface AlertQueueProps {
   api: Api;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Alert } from '../../../proto/ecs.ts';
-import { formatEndpoint, formatFlow, formatTime, ruleAttribution, severityClass } from './format.ts';
+import type { Alert } from '../../../proto/ecs';
+import { formatEndpoint, formatFlow, formatTime, ruleAttribution, severityClass } from './format';
 
 test('times are shown in UTC', () => {
   assert.equal(formatTime('2026-05-01T14:00:03+02:00'), '2026-05-01 12:00:03Z');

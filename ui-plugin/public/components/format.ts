@@ -1,5 +1,5 @@
 // Pure display helpers for the alert table (unit-tested without a DOM).
-import { isSeverity, type Alert } from '../../common/index.ts';
+import { isSeverity, type Alert } from '../../common/index';
 
 /** `2026-05-01 12:00:03Z`: the operations room reads UTC, whatever the browser's zone. */
 export function formatTime(iso: string | undefined): string {

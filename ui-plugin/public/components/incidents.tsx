@@ -1,10 +1,10 @@
 // Incidents: the list, and one incident with its lifecycle (FIRST CSIRT: new → triage → containment →
 // eradication → recovery → closed), assignee, notes, timeline, linked alerts and its advisories (publish: lead).
 import React from 'react';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../common/index.ts';
-import type { Api, SessionInfo } from '../api.ts';
-import { formatTime, severityClass } from './format.ts';
-import { shown, usePoll } from './use_poll.ts';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../common/index';
+import type { Api, SessionInfo } from '../api';
+import { formatTime, severityClass } from './format';
+import { shown, usePoll } from './use_poll';
 
 /** Mirrors server/services/incidents_service.ts INCIDENT_TRANSITIONS (the server decides; this only offers buttons). */
 const NEXT: Record<IncidentStatus, IncidentStatus[]> = {

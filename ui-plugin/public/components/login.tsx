@@ -1,6 +1,6 @@
 // The standalone host's sign-in form (inside OSD, OSD's own login is used).
 import React from 'react';
-import type { Api, SessionInfo } from '../api.ts';
+import type { Api, SessionInfo } from '../api';
 
 export function Login({ api, onLogin }: { api: Api; onLogin(s: SessionInfo): void }) {
   const [username, setUsername] = React.useState('');

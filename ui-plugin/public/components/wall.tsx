@@ -1,10 +1,10 @@
 // The wall: a kiosk view for the operations room's big screen (large type, auto-refresh): agency health, alerts
 // by severity over time (SVG: no inline styles under the CSP), the live ticker, top sources, cross-agency campaigns.
 import React from 'react';
-import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index.ts';
-import type { Api } from '../api.ts';
-import { formatTime, healthClass, relativeAge, severityClass } from './format.ts';
-import { shown, usePoll } from './use_poll.ts';
+import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index';
+import type { Api } from '../api';
+import { formatTime, healthClass, relativeAge, severityClass } from './format';
+import { shown, usePoll } from './use_poll';
 
 function SeverityChart({ timeline }: { timeline: WallData['timeline'] }) {
   const width = 800;

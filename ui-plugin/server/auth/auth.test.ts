@@ -1,11 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CirtUiError } from '../errors.ts';
-import { principalFromOsdAuth } from './osd_auth.ts';
-import { hashPassword, isPasswordHash, verifyPassword } from './passwords.ts';
-import { agencyFilter, can, permissionsOf, visibleTo } from './principal.ts';
-import { LoginRateLimiter, SessionStore, csrfMatches } from './sessions.ts';
-import { parseUsers } from './users.ts';
+import { CirtUiError } from '../errors';
+import { principalFromOsdAuth } from './osd_auth';
+import { hashPassword, isPasswordHash, verifyPassword } from './passwords';
+import { agencyFilter, can, permissionsOf, visibleTo } from './principal';
+import { LoginRateLimiter, SessionStore, csrfMatches } from './sessions';
+import { parseUsers } from './users';
 
 describe('passwords (scrypt + per-user salt)', () => {
   test('hash and verify; two hashes of one password differ (salt)', async () => {

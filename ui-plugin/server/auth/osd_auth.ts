@@ -8,7 +8,7 @@
 //   cirt_liaison_<agency>      → liaison of agency <agency> (organization.id)
 //
 // The strongest wins (lead > analyst > liaison); a user with none of them gets no access (401/403).
-import type { Principal } from '../../common/index.ts';
+import type { Principal } from '../../common/index';
 
 export interface OsdAuthState {
   user_name?: unknown;

@@ -2,8 +2,8 @@
 //   analyst  CIRT analyst: reads everything, triages alerts, works incidents
 //   lead     CIRT lead: all an analyst does, plus closing incidents and publishing advisories
 //   liaison  agency liaison: reads its own agency's alerts, incidents and advisories, nothing else
-import type { Principal, Role } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
+import type { Principal, Role } from '../../common/index';
+import { CirtUiError } from '../errors';
 
 export const PERMISSIONS = {
   'alerts:read': ['analyst', 'lead', 'liaison'],

@@ -2,7 +2,7 @@
 // and a per-session CSRF token (synchronizer token: sent in the X-CIRT-CSRF header on every state change and
 // compared in constant time). The clock is injected so the timeouts are testable.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../../common/index.ts';
+import type { Principal } from '../../common/index';
 
 export interface Session {
   id: string;

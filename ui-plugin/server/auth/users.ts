@@ -8,9 +8,9 @@
 //       agency: mofa             # required for a liaison, refused for the others
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ROLES, type Principal, type Role } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import { isPasswordHash } from './passwords.ts';
+import { ROLES, type Principal, type Role } from '../../common/index';
+import { CirtUiError } from '../errors';
+import { isPasswordHash } from './passwords';
 
 export interface UserRecord extends Principal {
   passwordHash: string;

@@ -1,11 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Alert } from '../../../proto/ecs.ts';
-import type { IRouter, OsdRequestHandler, OsdResponseFactory, RouteConfig, RouteValidationResultFactory } from '../osd_types.ts';
-import { AlertsService, type AlertStore, type SearchBody, type SearchResult } from '../services/alerts_service.ts';
-import { createAlertRoutes, type HandlerResult, type HandlerRequest } from './alerts.ts';
-import { registerAlertRoutes } from './index.ts';
-import type { Principal } from '../../common/index.ts';
+import type { Alert } from '../../../proto/ecs';
+import type { IRouter, OsdRequestHandler, OsdResponseFactory, RouteConfig, RouteValidationResultFactory } from '../osd_types';
+import { AlertsService, type AlertStore, type SearchBody, type SearchResult } from '../services/alerts_service';
+import { createAlertRoutes, type HandlerResult, type HandlerRequest } from './alerts';
+import { registerAlertRoutes } from './index';
+import type { Principal } from '../../common/index';
 
 const ANALYST: Principal = { username: 'ana', role: 'analyst' };
 

@@ -1,11 +1,11 @@
 // Alert routes: list/filter, groups of similar alerts, detail, related alerts, triage (single and bulk).
 // Thin: parse, call AlertsService (which checks the role and scopes every query), answer.
-import { ALERTS_PATH, ALERT_BY_ID_PATH, API_BASE_PATH } from '../../common/index.ts';
-import type { AlertsService } from '../services/alerts_service.ts';
-import { consoleLogger, defineRoute, type ErrorLogger, type RouteDefinition } from './route_kit.ts';
-import { parseAlertIdParams, parseAlertListQuery, parseGroupQuery, parseNoQuery, parseTriageBody } from './validation.ts';
+import { ALERTS_PATH, ALERT_BY_ID_PATH, API_BASE_PATH } from '../../common/index';
+import type { AlertsService } from '../services/alerts_service';
+import { consoleLogger, defineRoute, type ErrorLogger, type RouteDefinition } from './route_kit';
+import { parseAlertIdParams, parseAlertListQuery, parseGroupQuery, parseNoQuery, parseTriageBody } from './validation';
 
-export type { HandlerResult, HandlerRequest, RouteDefinition, RouteHandler } from './route_kit.ts';
+export type { HandlerResult, HandlerRequest, RouteDefinition, RouteHandler } from './route_kit';
 
 export const ALERT_GROUPS_PATH = `${API_BASE_PATH}/alerts/groups`;
 export const ALERT_TRIAGE_PATH = `${API_BASE_PATH}/alerts/triage`;

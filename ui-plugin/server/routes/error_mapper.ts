@@ -3,8 +3,8 @@
 // A 500 never echoes the upstream message (it may carry index names, hosts or query fragments); the full detail is
 // logged with a reference the operator can quote.
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../common/index.ts';
-import { CirtUiError, type UiErrorCode } from '../errors.ts';
+import type { ApiErrorBody } from '../../common/index';
+import { CirtUiError, type UiErrorCode } from '../errors';
 
 export interface HandlerResult {
   status: number;

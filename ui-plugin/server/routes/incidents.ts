@@ -1,10 +1,10 @@
 // Incident and advisory routes. Thin: parse, call the service (role checks + agency scoping live there), answer.
-import { API_BASE_PATH } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import type { AdvisoriesService } from '../services/advisories_service.ts';
-import type { IncidentsService } from '../services/incidents_service.ts';
-import { consoleLogger, defineRoute, result, type ErrorLogger, type RouteDefinition } from './route_kit.ts';
-import { parseAdvisoryCreate, parseIdParams, parseIncidentChange, parseIncidentCreate, parseIncidentListQuery, parseNoQuery } from './validation.ts';
+import { API_BASE_PATH } from '../../common/index';
+import { CirtUiError } from '../errors';
+import type { AdvisoriesService } from '../services/advisories_service';
+import type { IncidentsService } from '../services/incidents_service';
+import { consoleLogger, defineRoute, result, type ErrorLogger, type RouteDefinition } from './route_kit';
+import { parseAdvisoryCreate, parseIdParams, parseIncidentChange, parseIncidentCreate, parseIncidentListQuery, parseNoQuery } from './validation';
 
 export const INCIDENTS_PATH = `${API_BASE_PATH}/incidents`;
 export const INCIDENT_BY_ID_PATH = `${API_BASE_PATH}/incidents/{id}`;

@@ -1,14 +1,14 @@
 // The whole route table (what the standalone host mounts) and its OSD router adapter.
-import type { Principal } from '../../common/index.ts';
-import type { IRouter, OsdLogger, OsdResponseFactory, RouteValidationFunction } from '../osd_types.ts';
-import type { AdvisoriesService } from '../services/advisories_service.ts';
-import type { AlertsService } from '../services/alerts_service.ts';
-import type { IncidentsService } from '../services/incidents_service.ts';
-import type { WallService } from '../services/wall_service.ts';
-import { createAlertRoutes } from './alerts.ts';
-import { createIncidentRoutes } from './incidents.ts';
-import { consoleLogger, type ErrorLogger, type HandlerResult, type RouteDefinition } from './route_kit.ts';
-import { createWallRoutes } from './wall.ts';
+import type { Principal } from '../../common/index';
+import type { IRouter, OsdLogger, OsdResponseFactory, RouteValidationFunction } from '../osd_types';
+import type { AdvisoriesService } from '../services/advisories_service';
+import type { AlertsService } from '../services/alerts_service';
+import type { IncidentsService } from '../services/incidents_service';
+import type { WallService } from '../services/wall_service';
+import { createAlertRoutes } from './alerts';
+import { createIncidentRoutes } from './incidents';
+import { consoleLogger, type ErrorLogger, type HandlerResult, type RouteDefinition } from './route_kit';
+import { createWallRoutes } from './wall';
 
 export interface Services {
   alerts: AlertsService;

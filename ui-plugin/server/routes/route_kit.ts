@@ -2,9 +2,9 @@
 // strict parsers for query/params/body, and a handler `(request) => Promise<{status, body}>`. The standalone host
 // and the OSD router adapter (registerRoutes) both mount the same table; both resolve the signed-in Principal
 // (session cookie / OSD auth context) and pass it in — a request without one is answered 401 here.
-import type { Principal } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import { toErrorResult, type ErrorLogger, type HandlerResult } from './error_mapper.ts';
+import type { Principal } from '../../common/index';
+import { CirtUiError } from '../errors';
+import { toErrorResult, type ErrorLogger, type HandlerResult } from './error_mapper';
 
 export type { HandlerResult, ErrorLogger };
 

@@ -12,8 +12,8 @@ import {
   type IncidentStatus,
   type Qualification,
   type Severity,
-} from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
+} from '../../common/index';
+import { CirtUiError } from '../errors';
 
 export interface AlertListQuery {
   size: number;

@@ -1,9 +1,9 @@
 // Wall, rule health and the session route (who am I, what may I do).
-import { API_BASE_PATH, SESSION_PATH } from '../../common/index.ts';
-import { permissionsOf } from '../auth/principal.ts';
-import type { WallService } from '../services/wall_service.ts';
-import { consoleLogger, defineRoute, type ErrorLogger, type RouteDefinition } from './route_kit.ts';
-import { parseNoQuery, parseRuleHealthQuery, parseWallQuery } from './validation.ts';
+import { API_BASE_PATH, SESSION_PATH } from '../../common/index';
+import { permissionsOf } from '../auth/principal';
+import type { WallService } from '../services/wall_service';
+import { consoleLogger, defineRoute, type ErrorLogger, type RouteDefinition } from './route_kit';
+import { parseNoQuery, parseRuleHealthQuery, parseWallQuery } from './validation';
 
 export const WALL_PATH = `${API_BASE_PATH}/wall`;
 export const RULE_HEALTH_PATH = `${API_BASE_PATH}/rules/health`;

@@ -2,16 +2,16 @@
 // is pushed to the configured webhooks (POST JSON, retried with backoff) and recorded in the `advisories` index
 // with what was sent to whom. Downloads read the record back (a liaison only sees its agency's advisories).
 import { randomUUID } from 'node:crypto';
-import type { Advisory, Principal, TriagedAlert, WebhookDelivery } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import { requirePermission, visibleTo } from '../auth/principal.ts';
-import type { AdvisoryCreate } from '../routes/validation.ts';
-import { buildCap, buildStixBundle } from './advisory_formats.ts';
-import type { AlertsService } from './alerts_service.ts';
-import type { AuditService } from './audit_service.ts';
-import type { IncidentsService } from './incidents_service.ts';
-import { boolQuery, scoped } from './scope.ts';
-import type { DocStore } from './store.ts';
+import type { Advisory, Principal, TriagedAlert, WebhookDelivery } from '../../common/index';
+import { CirtUiError } from '../errors';
+import { requirePermission, visibleTo } from '../auth/principal';
+import type { AdvisoryCreate } from '../routes/validation';
+import { buildCap, buildStixBundle } from './advisory_formats';
+import type { AlertsService } from './alerts_service';
+import type { AuditService } from './audit_service';
+import type { IncidentsService } from './incidents_service';
+import { boolQuery, scoped } from './scope';
+import type { DocStore } from './store';
 
 export interface WebhookTarget {
   url: string;

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Incident, TriagedAlert } from '../../common/index.ts';
-import { validateCap, validateStix } from '../../test/validators.ts';
-import { attackTechniques, buildCap, buildStixBundle, capDateTime, stixId, xmlEscape, type AdvisoryInput } from './advisory_formats.ts';
+import type { Incident, TriagedAlert } from '../../common/index';
+import { validateCap, validateStix } from '../../test/validators';
+import { attackTechniques, buildCap, buildStixBundle, capDateTime, stixId, xmlEscape, type AdvisoryInput } from './advisory_formats';
 
 const alert = (id: string, agency: string, ip: string): TriagedAlert => ({
   '@timestamp': '2026-05-01T11:59:00.000Z',

@@ -5,7 +5,7 @@
 //  - STIX 2.1 bundle: identity (the CIRT), report, indicators for the source addresses, attack-patterns for the
 //    ATT&CK techniques and "indicates" relationships. Checked by stix2-validator in the tests.
 import { createHash } from 'node:crypto';
-import type { Incident, Severity, TriagedAlert } from '../../common/index.ts';
+import type { Incident, Severity, TriagedAlert } from '../../common/index';
 
 export interface AdvisoryInput {
   id: string;

@@ -9,13 +9,13 @@ import {
   type Principal,
   type Severity,
   type TriagedAlert,
-} from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import { requirePermission, visibleTo } from '../auth/principal.ts';
-import type { AlertListQuery, GroupQuery, TriageRequest } from '../routes/validation.ts';
-import type { AuditService } from './audit_service.ts';
-import { boolQuery, scoped } from './scope.ts';
-import type { AlertStore, DocStore, SearchBody, SearchHit, SearchResult } from './store.ts';
+} from '../../common/index';
+import { CirtUiError } from '../errors';
+import { requirePermission, visibleTo } from '../auth/principal';
+import type { AlertListQuery, GroupQuery, TriageRequest } from '../routes/validation';
+import type { AuditService } from './audit_service';
+import { boolQuery, scoped } from './scope';
+import type { AlertStore, DocStore, SearchBody, SearchHit, SearchResult } from './store';
 
 export type { AlertStore, SearchBody, SearchResult, SearchHit };
 

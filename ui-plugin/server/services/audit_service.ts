@@ -1,7 +1,7 @@
 // Every state change is audited: who (user, role, agency), what (action), which object, before/after, when.
 // Records go to `<prefix>-YYYY.MM` (default `audit-*`). before/after are stored whole but not indexed field by field.
-import type { Principal } from '../../common/index.ts';
-import type { DocStore } from './store.ts';
+import type { Principal } from '../../common/index';
+import type { DocStore } from './store';
 import { randomUUID } from 'node:crypto';
 
 export interface AuditRecord {

@@ -2,14 +2,14 @@
 // new → triage → containment → eradication → recovery → closed. Transitions are validated here; every change
 // appends to the timeline, writes with optimistic concurrency and is audited.
 import { randomUUID } from 'node:crypto';
-import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity } from '../../common/index.ts';
-import { CirtUiError } from '../errors.ts';
-import { can, requirePermission, visibleTo } from '../auth/principal.ts';
-import type { IncidentChange, IncidentCreate, IncidentListQuery } from '../routes/validation.ts';
-import type { AlertsService } from './alerts_service.ts';
-import type { AuditService } from './audit_service.ts';
-import { boolQuery, scoped } from './scope.ts';
-import type { DocStore, SearchHit } from './store.ts';
+import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity } from '../../common/index';
+import { CirtUiError } from '../errors';
+import { can, requirePermission, visibleTo } from '../auth/principal';
+import type { IncidentChange, IncidentCreate, IncidentListQuery } from '../routes/validation';
+import type { AlertsService } from './alerts_service';
+import type { AuditService } from './audit_service';
+import { boolQuery, scoped } from './scope';
+import type { DocStore, SearchHit } from './store';
 
 /** Allowed next states. Early closing is allowed from new and triage (false alarm, duplicate). */
 export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {

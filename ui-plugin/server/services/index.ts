@@ -1,11 +1,11 @@
 // Wires the services over one store: what the OSD plugin and the standalone host both call.
-import type { Services } from '../routes/index.ts';
-import { AdvisoriesService, DEFAULT_PUBLISH_OPTIONS, type PublishOptions } from './advisories_service.ts';
-import { AlertsService } from './alerts_service.ts';
-import { AuditService } from './audit_service.ts';
-import { IncidentsService } from './incidents_service.ts';
-import { DEFAULT_INDEX_NAMES, type DocStore, type IndexNames } from './store.ts';
-import { WallService } from './wall_service.ts';
+import type { Services } from '../routes/index';
+import { AdvisoriesService, DEFAULT_PUBLISH_OPTIONS, type PublishOptions } from './advisories_service';
+import { AlertsService } from './alerts_service';
+import { AuditService } from './audit_service';
+import { IncidentsService } from './incidents_service';
+import { DEFAULT_INDEX_NAMES, type DocStore, type IndexNames } from './store';
+import { WallService } from './wall_service';
 
 export interface ServiceOptions {
   indices?: Partial<IndexNames>;

@@ -1,8 +1,8 @@
 // The document store over an `@opensearch-project/opensearch` client: the standalone host's Client, or OSD's
 // `opensearch.client.asInternalUser` (the same client library underneath). Writes wait for a refresh, so the
 // operator sees their own change on the next read.
-import type { OpenSearchClientLike } from '../osd_types.ts';
-import type { DocStore, SearchResult } from './store.ts';
+import type { OpenSearchClientLike } from '../osd_types';
+import type { DocStore, SearchResult } from './store';
 
 export function createOpenSearchStore(client: OpenSearchClientLike | (() => Promise<OpenSearchClientLike>)): DocStore {
   const getClient = typeof client === 'function' ? client : async () => client;

@@ -1,8 +1,8 @@
 // The agency restriction, applied in ONE place: every store query of every service is built as
 // `scoped(principal, query)`, which adds the liaison's `organization.id` term filter (nothing for CIRT staff).
 // services.test.ts runs every route as a liaison against a recording store and checks each query carries it.
-import type { Principal } from '../../common/index.ts';
-import { agencyFilter } from '../auth/principal.ts';
+import type { Principal } from '../../common/index';
+import { agencyFilter } from '../auth/principal';
 
 export function scoped(principal: Principal, query: Record<string, unknown> | undefined): Record<string, unknown> {
   const restriction = agencyFilter(principal);

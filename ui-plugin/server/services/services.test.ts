@@ -2,13 +2,13 @@
 // publishing with webhook retry, audit records.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Advisory, Incident, Principal, TriagedAlert } from '../../common/index.ts';
-import { createRoutes } from '../routes/index.ts';
-import type { HandlerResult } from '../routes/route_kit.ts';
-import { deliver } from './advisories_service.ts';
-import { checkTransition } from './incidents_service.ts';
-import { createServices } from './index.ts';
-import type { DocStore, SearchBody, SearchResult } from './store.ts';
+import type { Advisory, Incident, Principal, TriagedAlert } from '../../common/index';
+import { createRoutes } from '../routes/index';
+import type { HandlerResult } from '../routes/route_kit';
+import { deliver } from './advisories_service';
+import { checkTransition } from './incidents_service';
+import { createServices } from './index';
+import type { DocStore, SearchBody, SearchResult } from './store';
 
 const LIAISON: Principal = { username: 'li', role: 'liaison', agency: 'mofa' };
 const ANALYST: Principal = { username: 'ana', role: 'analyst' };

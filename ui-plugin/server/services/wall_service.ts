@@ -4,10 +4,10 @@
 //  - campaigns: alerts of `organization.id: cross-agency`, and source addresses seen by ≥ 2 agencies
 //  - rule health: hits, false-positive rate from qualifications, silent rules (hit in the period, none lately)
 // The integ-test OpenSearch has no painless, so no bucket_selector: thresholds are applied here.
-import { SEVERITY_LEVELS, type Principal, type RuleHealth, type Severity, type TriagedAlert, type WallData } from '../../common/index.ts';
-import { requirePermission } from '../auth/principal.ts';
-import { boolQuery, scoped } from './scope.ts';
-import type { DocStore } from './store.ts';
+import { SEVERITY_LEVELS, type Principal, type RuleHealth, type Severity, type TriagedAlert, type WallData } from '../../common/index';
+import { requirePermission } from '../auth/principal';
+import { boolQuery, scoped } from './scope';
+import type { DocStore } from './store';
 
 interface TermsBucket<K = string> {
   key: K;
