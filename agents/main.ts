@@ -8,6 +8,7 @@ import type { CirtError } from '../proto/errors.ts';
 import { createLogger, type Logger } from '../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../proto/runtime/service_http.ts';
 import { effectiveInputs, loadAgentConfig } from './config.ts';
+import { buildHeartbeat, HEARTBEAT_INTERVAL_MS, startHeartbeat } from './heartbeat.ts';
 import type { AgentInput, InputContext } from './inputs/input.ts';
 import { createInput } from './inputs/inputs.ts';
 import { GrpcShipper } from './shipper/grpc_shipper.ts';
@@ -150,9 +151,32 @@ async function main(): Promise<void> {
   }
 
   const stats = setInterval(() => log.info('shipper', { ...shipper.getStats(), backlogBytes: spool.pendingBytes }), 30_000);
+  // The heartbeat (dataset cirt.agent_health) goes through the spool like any log event: see agents/heartbeat.ts.
+  let heartbeats = 0;
+  const heartbeat = startHeartbeat({
+    intervalMs: HEARTBEAT_INTERVAL_MS,
+    immediate: true, // one at start: the wall sees a restart (new boot_id) without waiting 30 s
+    build: () =>
+      buildHeartbeat(
+        {
+          bootId: shipper.bootId,
+          spool: { pendingBytes: spool.pendingBytes, unreadRecords: spool.unreadRecords, counters: spool.counters },
+          shipper: shipper.getStats(),
+          inputs: inputs.map(({ input, stats: s }) => ({ name: input.name, received: s.received, spooled: s.spooled, rejected: [...s.rejected.values()].reduce((a, b) => a + b, 0), counters: input.counters() })),
+        },
+        new Date(),
+      ),
+    emit: async (event) => {
+      await shipper.send('log', event);
+      heartbeats++;
+    },
+    onError: (err) => log.error('heartbeat not spooled', { error: err, detail: String(err) }),
+  });
+  counterFrom(registry, 'agent_heartbeats_spooled_total', 'Heartbeats (cirt.agent_health) appended to the spool', [], () => [[{}, heartbeats]]);
   const sig = await untilSignal();
   log.info('shutting down; waiting for unacknowledged batches', { signal: sig, ...shipper.getStats() });
   clearInterval(stats);
+  heartbeat.stop();
   await Promise.allSettled(inputs.map(({ input }) => input.stop()));
   await shipper.drain(10_000).catch((err: Error) => log.error('shutdown with unacknowledged records (kept in the spool)', { error: err }));
   shipper.close();

@@ -55,8 +55,44 @@ export interface EcsEvent {
   user?: { name?: string; domain?: string };
   message?: string;
   tags?: string[];
+  /** ECS TLS fields of what the event observed (e.g. a Zeek or Suricata log); the gateway leaves them alone. */
+  tls?: { [field: string]: unknown };
+  /**
+   * CIRT-specific fields. `cirt.agent` is the agent's heartbeat (event.dataset `cirt.agent_health`); `cirt.agent_cert`
+   * is set by the gateway from the agent's mTLS client certificate, never from the payload: its expiry and serial,
+   * so agency health can show certificates about to expire.
+   */
+  cirt?: { agent?: CirtAgentHealth; agent_cert?: { not_after?: string; serial: string }; [field: string]: unknown };
   /** Vendor- or source-specific fields (e.g. Windows EventData) live here or in their ECS-custom namespaces. */
   [field: string]: unknown;
+}
+
+/** The agent's own health, sent every 30 s as `cirt.agent` of an event with event.dataset `cirt.agent_health`. */
+export interface CirtAgentHealth {
+  boot_id: string;
+  spool: { backlog_bytes: number; backlog_records: number; acked_total: number; dropped_total: number; torn_total: number };
+  shipper: { connected: boolean; reconnects: number; rejected_events: number };
+  /** One entry per input: its name and counters (a list, since input names hold dots and paths). */
+  inputs: ({ name: string; received: number; spooled: number; rejected: number } & Record<string, number | string>)[];
+}
+
+/**
+ * Per agency, what the operations room derives from the agents' heartbeats and the gateway-stamped certificate
+ * expiry (`cirt.agent_cert.not_after`). Returned by the wall with each agency (`WallData.agencies[i].health`).
+ */
+export interface AgencyHealth {
+  /** Sum over the agency's agents of their latest heartbeat; absent when no agent sent one in the look-back. */
+  spool?: {
+    agents: number;
+    backlog_bytes: number;
+    backlog_records: number;
+    /** Agents whose latest heartbeat says the gateway stream was down when it was written. */
+    disconnected: number;
+    /** The oldest of the agents' latest heartbeats: how stale the sum may be. */
+    heartbeat_at: string;
+  };
+  /** The earliest expiry among the certificates the agency's agents presented recently (newest per agent). */
+  certificate?: { not_after: string; agent: string };
 }
 
 /** An alert as written to Kafka `alerts` and indexed into OpenSearch `alerts-*`. */

@@ -9,7 +9,7 @@ import { runTest } from './test_cmd.ts';
 export const RULES_HELP = `usage: cirt rules <lint|test|replay|coverage> [options]   (each with --help)
   lint <paths…>       parse, validate and check SigmaHQ conventions
   test <paths…>       run every rule's test cases through the production detector
-  replay <files…>     feed JSON-lines / evtx JSON / NetFlow pcaps through the rules (or --live into the pipeline)
+  replay <files…>     feed JSON-lines / evtx JSON / pcap+pcapng (NetFlow exports or raw traffic) through the rules (or --live)
   coverage [paths…]   ATT&CK techniques and logsources the rules cover`;
 
 type Sub = (argv: readonly string[], out: Out) => number | Promise<number>;

@@ -1,36 +1,49 @@
-// `cirt rules replay <files…>`: JSON-lines ECS events, evtx-style JSON (one object or a list with `Event`) and NetFlow
-// pcaps (classic pcap, decoded by agents/netflow) through the production Detector locally; progress on stderr,
-// per-rule summary on stdout. `--live --gateway host:port --cert <prefix>` instead runs a real agent (agents/main.ts)
-// that ships the JSON-lines files through the gateway into the running pipeline.
-// TODO(issue 7): raw-traffic pcaps via agents/flowmeter once it exists.
+// `cirt rules replay <files…>`: JSON-lines ECS events, evtx-style JSON (one object or a list with `Event`) and
+// captures (pcap or pcapng, recognised by their magic number) through the production Detector locally; progress on
+// stderr, per-rule summary on stdout. A capture goes through the agent's own code path (agents/pcap CaptureProcessor):
+// UDP datagrams to a NetFlow/IPFIX collector port are decoded as exports, every other IP packet is metered into flows
+// by agents/flowmeter, so raw traffic (e.g. an nmap scan recorded with tcpdump) yields the same flow events the agent's
+// `pcap` input ships. `--live --gateway host:port --cert <prefix>` instead runs a real agent (agents/main.ts) that
+// ships the JSON-lines files through the gateway into the running pipeline.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert, EcsEvent } from '../../proto/ecs.ts';
 import { readJsonLines } from '../../agents/inputs/jsonl_replay.ts';
-import { createNetflowState, decodePacket, toEcs } from '../../agents/netflow/index.ts';
-import { readPcapUdp } from '../../agents/netflow/test/pcap_payloads.ts';
+import { captureFormat, readCapture } from '../../agents/pcap/index.ts';
+import { CaptureProcessor } from '../../agents/pcap/capture_processor.ts';
 import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../detection/intel/index.ts';
 import { parseArgs, table, UsageError, type Out } from './args.ts';
 import { newDetector } from './testcases.ts';
 
 export const REPLAY_HELP = `usage: cirt rules replay <files…> [--rules dir]… [--speed 0|N] [--json]
        cirt rules replay <files.jsonl…> --live --gateway host:port --cert <dir/agency.agent> [--ca file]
-Files: *.jsonl (ECS events), *.json (evtx_dump-style Windows events), *.pcap (NetFlow v5/v9/IPFIX over UDP).
+Files: *.jsonl (ECS events), *.json (evtx_dump-style Windows events), pcap/pcapng captures (by magic number, any
+name): NetFlow v5/v9/IPFIX exports to UDP 2055/4739/9995/9996 are decoded, all other traffic is metered into flows
+(agents/flowmeter, the agent's defaults: idle 15 s, active 30 min).
 --speed 0 = as fast as possible (default); N = N times real time (by event @timestamp).
 Exit 0 done (the summary says what fired), 1 input errors, 2 usage.`;
 
-export function readEvents(file: string): { events: EcsEvent[]; errors: string[] } {
-  if (/\.pcap$/i.test(file)) {
-    const state = createNetflowState();
-    const events: EcsEvent[] = []; const errors: string[] = [];
-    for (const p of readPcapUdp(file)) {
-      const r = decodePacket(p.payload, { exporter: p.srcAddr, now: p.timeMs, templates: state.templates, pending: state.pending, exporterOptions: state.exporterOptions });
-      for (const rec of r.records) events.push(toEcs(rec, { exporter: p.srcAddr } as Parameters<typeof toEcs>[1]));
-      for (const e of r.errors) errors.push(`${file} frame ${p.frame}: ${String(e)}`);
-    }
-    return { events, errors };
+/** A capture's flow events, as the agent's `pcap` input would emit them (capture time kept; no pacing). */
+export function readCaptureEvents(file: string, buf: Buffer = readFileSync(file)): { events: EcsEvent[]; errors: string[] } {
+  const proc = new CaptureProcessor({ source: file });
+  const events: EcsEvent[] = []; const errors: string[] = [];
+  const add = (evs: EcsEvent[]) => { for (const e of evs) events.push({ organization: { id: 'replay' }, ...e }); };
+  for (const item of readCapture(buf, file)) {
+    if (item instanceof Error) { errors.push(String(item)); continue; }
+    const r = proc.process(item);
+    add(r.events);
+    for (const e of r.errors) errors.push(String(e));
   }
+  add(proc.flush());
+  // flows are emitted when they end; the detector sees them in event-time order, as after the agent's spool
+  events.sort((x, y) => Date.parse(String(x['@timestamp'])) - Date.parse(String(y['@timestamp'])));
+  return { events, errors };
+}
+
+export function readEvents(file: string): { events: EcsEvent[]; errors: string[] } {
+  const buf = readFileSync(file);
+  if (captureFormat(buf) !== undefined || /\.pcap(ng)?$/i.test(file)) return readCaptureEvents(file, buf);
   if (/\.json$/i.test(file)) {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     const list = (Array.isArray(doc) ? doc : [doc]) as Array<Record<string, unknown>>;

@@ -1,28 +1,35 @@
 // Parsed rule (after pipelines) -> CompiledRule with a fast match(event): every detection item becomes a
-// closure over precompiled value tests; the condition AST becomes a closure tree.
+// closure over precompiled value tests; the condition AST becomes a closure tree. Predicates read the event
+// through a FieldMemo (fields.ts): each field path is resolved, and each value lower-cased, once per event,
+// however many items and rules look at it. Uncased string tests are compiled against lower-cased patterns
+// and run on the memo's lower-cased text.
 import { SigmaError } from './errors.ts';
 import { parseCondition, expandPattern, ConditionSyntaxError, type CondNode } from './condition.ts';
 import { applyModifiers, ModifierError, type SVal, type TimePart } from './modifiers.ts';
 import { compileRegex, RegexError } from './regex.ts';
 import { cidrMatcher } from './ip.ts';
-import { fieldGetter, leafValues, type Getter } from './fields.ts';
-import { STAR, normalise, parseSigmaString, stringMatcher, type Part } from './values.ts';
+import { FieldMemo, fieldSlot, LEAVES, LEAVES_SLOT, valueText } from './fields.ts';
+import { ONE, STAR, normalise, parseSigmaString, stringMatcher, type Part } from './values.ts';
 import type { DetGroup, DetItem, ParsedFilter, ParsedRule, RuleMeta } from './types.ts';
 import { at, scalarText, type YScalar } from './yamlnode.ts';
 import type { Req, ReqAtom } from './prefilter.ts';
 
-type Event = Record<string, unknown>;
-type Pred = (ev: Event) => boolean;
-type ValueTest = (v: unknown, ev: Event) => boolean;
+type Pred = (m: FieldMemo) => boolean;
+/** A test on one value: `v` the value, `low` its valueText() (lower-cased), `m` the event's memo (fieldref). */
+type ValueTest = (v: unknown, low: string | undefined, m: FieldMemo) => boolean;
 
 export interface CompiledRule {
   meta: RuleMeta;
   match(event: Record<string, unknown>): boolean;
+  /** match() on the event of a memo that other rules share (see FieldMemo) */
+  matchMemo?(m: FieldMemo): boolean;
   /** fields the rule looked at that matched, for highlighting */
   matchedFields?(event: Record<string, unknown>): string[];
 }
 
-interface CompiledItem { fields: string[]; getters: Getter[]; pred: Pred; fieldPred?: (ev: Event, i: number) => boolean }
+interface CompiledItem { fields: string[]; pred: Pred; fieldPred?: (m: FieldMemo, i: number) => boolean }
+
+const scratch = new FieldMemo();
 
 export class SigmaCompiledRule implements CompiledRule {
   readonly meta: RuleMeta;
@@ -45,17 +52,23 @@ export class SigmaCompiledRule implements CompiledRule {
   }
 
   match(event: Record<string, unknown>): boolean {
-    if (!this.base(event)) return false;
-    for (const f of this.filters) if (!f(event)) return false;
+    return this.matchMemo(scratch.reset(event));
+  }
+
+  matchMemo(m: FieldMemo): boolean {
+    if (!this.base(m)) return false;
+    const fs = this.filters;
+    for (let i = 0; i < fs.length; i++) if (!fs[i]!(m)) return false;
     return true;
   }
 
   matchedFields(event: Record<string, unknown>): string[] {
-    if (!this.match(event)) return [];
+    const m = new FieldMemo().reset(event);
+    if (!this.matchMemo(m)) return [];
     const out = new Set<string>();
     for (const it of this.items) {
       if (!it.fieldPred) continue;
-      it.fields.forEach((f, i) => { if (it.fieldPred!(event, i)) out.add(f); });
+      it.fields.forEach((f, i) => { if (it.fieldPred!(m, i)) out.add(f); });
     }
     return [...out];
   }
@@ -102,14 +115,14 @@ function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileCont
     const build = (n: CondNode): Pred => {
       switch (n.op) {
         case 'id': { const p = dets.get(n.name); return p ?? bad(`condition names unknown detection '${n.name}'`); }
-        case 'not': { const a = build(n.arg); return (ev) => !a(ev); }
-        case 'and': { const a = n.args.map(build); return rec((ev) => a.every((p) => p(ev)), reqAnd(a.map(rq))); }
-        case 'or': { const a = n.args.map(build); return rec((ev) => a.some((p) => p(ev)), reqOr(a.map(rq))); }
+        case 'not': { const a = build(n.arg); return (m) => !a(m); }
+        case 'and': { const a = n.args.map(build); return rec(andOf(a), reqAnd(a.map(rq))); }
+        case 'or': { const a = n.args.map(build); return rec(orOf(a), reqOr(a.map(rq))); }
         case 'of': {
           const matched = expandPattern(n.pattern, names);
           if (matched.length === 0) bad(`'${n.quant === 'all' ? 'all' : '1'} of ${n.pattern}' matches no detection`);
           const a = matched.map((m) => dets.get(m)!);
-          return n.quant === 'all' ? rec((ev) => a.every((p) => p(ev)), reqAnd(a.map(rq))) : rec((ev) => a.some((p) => p(ev)), reqOr(a.map(rq)));
+          return n.quant === 'all' ? rec(andOf(a), reqAnd(a.map(rq))) : rec(orOf(a), reqOr(a.map(rq)));
         }
       }
     };
@@ -117,20 +130,33 @@ function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileCont
   });
   const extra: Pred[] = rule.extra.map((x) => {
     const p = dets.get(x.name)!;
-    return x.negated ? (ev: Event) => !p(ev) : p;
+    return x.negated ? (m: FieldMemo) => !p(m) : p;
   });
-  const cond: Pred = conds.length === 1 ? conds[0]! : rec((ev) => conds.some((p) => p(ev)), reqOr(conds.map(rq)));
+  const cond: Pred = conds.length === 1 ? conds[0]! : rec(orOf(conds), reqOr(conds.map(rq)));
   if (extra.length === 0) return cond;
-  return rec((ev) => extra.every((p) => p(ev)) && cond(ev), reqAnd([...extra.map(rq), rq(cond)]));
+  // The pipeline's conditions (logsource) first: they are cheap and usually decide.
+  return rec(andOf([...extra, cond]), reqAnd([...extra.map(rq), rq(cond)]));
+}
+
+/** Conjunction / disjunction without closures per call (specialised for the common arities). */
+function andOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) { const a = ps[0]!; const b = ps[1]!; return (m) => a(m) && b(m); }
+  if (ps.length === 3) { const a = ps[0]!; const b = ps[1]!; const c = ps[2]!; return (m) => a(m) && b(m) && c(m); }
+  return (m) => { for (let i = 0; i < ps.length; i++) if (!ps[i]!(m)) return false; return true; };
+}
+
+function orOf(ps: readonly Pred[]): Pred {
+  if (ps.length === 1) return ps[0]!;
+  if (ps.length === 2) { const a = ps[0]!; const b = ps[1]!; return (m) => a(m) || b(m); }
+  return (m) => { for (let i = 0; i < ps.length; i++) if (ps[i]!(m)) return true; return false; };
 }
 
 function compileGroup(g: DetGroup, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
   const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItem(it, ctx, file, ruleId, items, reqs)));
   if (parts.length === 1) return parts[0]!;
   const sub = parts.map((p) => reqs.get(p) ?? null);
-  let pred: Pred;
-  if (g.op === 'and') pred = (ev) => { for (const p of parts) if (!p(ev)) return false; return true; };
-  else pred = (ev) => { for (const p of parts) if (p(ev)) return true; return false; };
+  const pred: Pred = g.op === 'and' ? andOf(parts) : orOf(parts);
   const r = g.op === 'and' ? reqAnd(sub) : reqOr(sub);
   if (r !== null) reqs.set(pred, r);
   return pred;
@@ -193,23 +219,33 @@ function timePart(v: unknown, part: TimePart): number | undefined {
   }
 }
 
+/** Lower-case the literal parts (and character classes) of a pattern, for matching lower-cased input. */
+function lowerParts(parts: readonly Part[]): Part[] {
+  return parts.map((p) => (typeof p === 'string' ? p.toLowerCase() : p !== STAR && p !== ONE ? { set: (p as { set: string }).set.toLowerCase() } : p));
+}
+
 function valueTest(v: SVal, cased: boolean, item: DetItem, fail: (code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE', msg: string, cause?: unknown) => never): ValueTest {
   switch (v.t) {
     case 'str': {
-      const m = stringMatcher(v.parts, cased);
-      return (x) => { const s = scalarString(x); return s !== undefined && m(s); };
+      if (cased) {
+        const m = stringMatcher(v.parts, true);
+        return (x) => { const s = scalarString(x); return s !== undefined && m(s); };
+      }
+      // stringMatcher(parts, false)(s) === stringMatcher(lower(parts), true)(lower(s)); `low` is lower(s).
+      const m = stringMatcher(lowerParts(v.parts), true);
+      return (_x, low) => low !== undefined && m(low);
     }
     case 'num': {
       const text = v.text.toLowerCase(); const alt = String(v.n); const n = v.n;
-      return (x) => (typeof x === 'number' ? x === n : typeof x === 'string' ? (x.toLowerCase() === text || x === alt) : false);
+      return (x, low) => (typeof x === 'number' ? x === n : typeof x === 'string' ? (low === text || x === alt) : false);
     }
     case 'bool': {
       const b = v.b; const text = String(b);
-      return (x) => x === b || (typeof x === 'string' && x.toLowerCase() === text);
+      return (x, low) => x === b || (typeof x === 'string' && low === text);
     }
     case 're': {
       let re;
-      try { re = compileRegex(v.src, cased ? v.flags : v.flags); } catch (err) {
+      try { re = compileRegex(v.src, v.flags); } catch (err) {
         if (err instanceof RegexError) fail('ERR_SIGMA_REGEX', err.message, err);
         throw err;
       }
@@ -227,17 +263,75 @@ function valueTest(v: SVal, cased: boolean, item: DetItem, fail: (code: 'ERR_SIG
     }
     case 'fieldref': {
       const targets = item.refFields?.get(v.field) ?? [v.field];
-      const getters = targets.map(fieldGetter);
-      return (x, ev) => {
+      const slots = targets.map(fieldSlot);
+      return (x, _low, m) => {
         const s = scalarString(x);
         if (s === undefined) return false;
         const a = cased ? s : s.toLowerCase();
-        return getters.some((g) => g(ev).some((o) => { const t = scalarString(o); return t !== undefined && (cased ? t : t.toLowerCase()) === a; }));
+        return slots.some((slot) => m.values(slot).some((o) => { const t = scalarString(o); return t !== undefined && (cased ? t : t.toLowerCase()) === a; }));
       };
     }
     case 'null': return (x) => x === null;
     case 'exists': return () => true; // handled by the item
   }
+}
+
+/**
+ * One test for many uncased `contains` literals: a bitmap of their first UTF-16 units, so the input is scanned
+ * once and only positions that can start a literal are compared (emoji lists, long command-line lists).
+ */
+function multiContains(lits: readonly string[]): (s: string) => boolean {
+  if (lits.includes('')) return () => true;
+  // first[c] for code units < 256; `high` says whether any literal starts at or above 256 (then the Map decides).
+  const first = new Uint8Array(256);
+  let high = false;
+  const byFirst = new Map<number, string[]>();
+  for (const l of new Set(lits)) {
+    const c = l.charCodeAt(0);
+    if (c < 256) first[c] = 1; else high = true;
+    const a = byFirst.get(c); if (a) a.push(l); else byFirst.set(c, [l]);
+  }
+  return (s) => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 256 ? first[c] === 0 : !high) continue;
+      const ls = byFirst.get(c);
+      if (ls === undefined) continue;
+      for (let k = 0; k < ls.length; k++) if (s.startsWith(ls[k]!, i)) return true;
+    }
+    return false;
+  };
+}
+
+function isLit(v: SVal): v is Extract<SVal, { t: 'str' }> {
+  return v.t === 'str' && v.parts.every((p) => typeof p === 'string');
+}
+
+function isContains(v: SVal): v is Extract<SVal, { t: 'str' }> {
+  return v.t === 'str' && v.parts.length === 3 && v.parts[0] === STAR && v.parts[2] === STAR && typeof v.parts[1] === 'string';
+}
+
+/**
+ * The tests of an "any of these values" list: uncased exact literals become one Set lookup, uncased `*lit*`
+ * values one multiContains scan (from 4 of them), the rest one test each. `anyOf` false (`all`, or cased/time
+ * items): one test per value.
+ */
+function valueTests(vals: readonly SVal[], cased: boolean, anyOf: boolean, item: DetItem, fail: (code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE', msg: string, cause?: unknown) => never): ValueTest[] {
+  if (!anyOf || cased) return vals.map((v) => valueTest(v, cased, item, fail));
+  const lits = vals.filter(isLit);
+  const contains = vals.filter(isContains);
+  const out: ValueTest[] = [];
+  const useSet = lits.length >= 2; const useMulti = contains.length >= 4;
+  for (const v of vals) if (!(useSet && isLit(v)) && !(useMulti && isContains(v))) out.push(valueTest(v, cased, item, fail));
+  if (useSet) { const set = new Set(lits.map((v) => v.parts.join('').toLowerCase())); out.push((_x, low) => low !== undefined && set.has(low)); }
+  if (useMulti) { const mc = multiContains(contains.map((v) => (v.parts[1] as string).toLowerCase())); out.push((_x, low) => low !== undefined && mc(low)); }
+  return out;
+}
+
+/** Whether any value (with its lower-cased text) passes test `t`. */
+function anyValue(t: ValueTest, vals: readonly unknown[], lows: ReadonlyArray<string | undefined>, m: FieldMemo): boolean {
+  for (let k = 0; k < vals.length; k++) if (t(vals[k], lows[k], m)) return true;
+  return false;
 }
 
 function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
@@ -262,43 +356,66 @@ function compileItem(item: DetItem, ctx: CompileContext, file: string | undefine
     const fields = item.fields;
     if (fields === null) return fail('ERR_SIGMA_MODIFIER', "'exists' needs a field");
     const want = (values[0] as { b: boolean }).b;
-    const getters = fields.map(fieldGetter);
-    const pred: Pred = (ev) => getters.some((g) => g(ev).some((v) => v !== undefined)) === want;
-    items.push({ fields, getters, pred });
+    const slots = fields.map(fieldSlot);
+    const pred: Pred = (m) => slots.some((s) => m.values(s).some((v) => v !== undefined)) === want;
+    items.push({ fields, pred });
     return pred;
   }
 
   const hasNull = values.some((v) => v.t === 'null');
-  const tests = values.filter((v) => v.t !== 'null').map((v) => valueTest(v, cased, item, fail));
+  const nonNull = values.filter((v) => v.t !== 'null');
   if (hasNull && all) all = false;
 
   // Keyword search over every leaf value of the event (a plain keyword behaves like `contains`).
   if (item.fields === null) {
-    const kwTests = item.modifiers.length === 0
-      ? values.map((v) => (v.t === 'str' ? valueTest({ t: 'str', parts: normalise([STAR, ...v.parts, STAR]) }, false, item, fail) : valueTest(v, cased, item, fail)))
-      : tests;
-    const pred: Pred = (ev) => {
-      const leaves = leafValues(ev);
-      return all ? kwTests.every((t) => leaves.some((l) => t(l, ev))) : kwTests.some((t) => leaves.some((l) => t(l, ev)));
+    const kwValues = item.modifiers.length === 0 ? values.map((v) => (v.t === 'str' ? { t: 'str' as const, parts: normalise([STAR, ...v.parts, STAR]) } : v)) : nonNull;
+    const kwTests = valueTests(kwValues, item.modifiers.length === 0 ? false : cased, !all, item, fail);
+    const pred: Pred = (m) => {
+      const vals = m.values(LEAVES_SLOT); const lows = m.lower(LEAVES_SLOT);
+      if (all) { for (const t of kwTests) if (!anyValue(t, vals, lows, m)) return false; return true; }
+      for (const t of kwTests) if (anyValue(t, vals, lows, m)) return true;
+      return false;
     };
+    // Requirement over the pseudo field LEAVES (the prefilter indexes keyword literals like field values).
+    if (!neq && !hasNull && !time && (!cased || item.modifiers.length === 0)) {
+      const per = kwValues.map(valueAtoms);
+      if (per.every((a) => a !== null)) {
+        const fields = [LEAVES];
+        const r: Req = all ? reqAnd(per.map((lits) => ({ k: 'atom', fields, lits: lits! }))) : { k: 'atom', fields, lits: per.flatMap((a) => a!) };
+        if (r !== null) reqs.set(pred, r);
+      }
+    }
     return pred;
   }
 
-  const getters = item.fields.map(fieldGetter);
+  const allTests = valueTests(nonNull, cased, !all && !time, item, fail);
+
+  const slots = item.fields.map(fieldSlot);
   const extract = time ? (v: unknown) => timePart(v, time) : undefined;
-  const onField = (ev: Event, g: Getter): boolean => {
-    let vals = g(ev);
-    const missing = vals.length === 0 || vals.every((v) => v === undefined);
-    if (missing) return hasNull && !neq;
-    if (extract) vals = vals.map(extract).filter((v) => v !== undefined);
-    const anyTest = (t: ValueTest): boolean => vals.some((v) => t(v, ev));
-    const nullHit = hasNull && vals.some((v) => v === null);
-    if (neq) return !(nullHit || tests.some(anyTest));
-    if (all) return tests.every(anyTest);
-    return nullHit || tests.some(anyTest);
+  const nt = allTests.length;
+  const onField = (m: FieldMemo, slot: number): boolean => {
+    let vals = m.values(slot);
+    let present = false;
+    for (let k = 0; k < vals.length; k++) if (vals[k] !== undefined) { present = true; break; }
+    if (!present) return hasNull && !neq;
+    let lows: ReadonlyArray<string | undefined>;
+    if (extract) { vals = vals.map(extract).filter((v) => v !== undefined); lows = vals.map(valueText); } else lows = m.lower(slot);
+    if (neq) {
+      if (hasNull && vals.includes(null)) return false;
+      for (let i = 0; i < nt; i++) if (anyValue(allTests[i]!, vals, lows, m)) return false;
+      return true;
+    }
+    if (all) {
+      for (let i = 0; i < nt; i++) if (!anyValue(allTests[i]!, vals, lows, m)) return false;
+      return true;
+    }
+    if (hasNull && vals.includes(null)) return true;
+    for (let i = 0; i < nt; i++) if (anyValue(allTests[i]!, vals, lows, m)) return true;
+    return false;
   };
-  const pred: Pred = getters.length === 1 ? (ev) => onField(ev, getters[0]!) : (ev) => getters.some((g) => onField(ev, g));
-  items.push({ fields: item.fields, getters, pred, fieldPred: (ev, i) => onField(ev, getters[i]!) });
+  let pred: Pred;
+  if (slots.length === 1) { const s0 = slots[0]!; pred = (m) => onField(m, s0); } else if (slots.length === 2) { const s0 = slots[0]!; const s1 = slots[1]!; pred = (m) => onField(m, s0) || onField(m, s1); } else pred = (m) => { for (let i = 0; i < slots.length; i++) if (onField(m, slots[i]!)) return true; return false; };
+  items.push({ fields: item.fields, pred, fieldPred: (m, i) => onField(m, slots[i]!) });
   // Requirement: only for plain (uncased, positive, non-null, non-time) value tests on fields.
   if (!neq && !hasNull && !time && !cased && item.fields.length > 0) {
     const per = values.map(valueAtoms);

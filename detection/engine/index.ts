@@ -1,12 +1,13 @@
 // Public API of the Sigma engine: parse -> pipelines -> compile -> match. Pure, except loadRuleDirectory.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SigmaError } from './errors.ts';
 import { parseSigmaText, type ParsedDoc } from './parse.ts';
 import { applyPipelines, loadPipeline, resolvePipelines, type Pipeline } from './pipeline.ts';
 import { compileFilter, compileRule, SigmaCompiledRule, type CompiledRule } from './compile.ts';
 import type { ParsedFilter, RuleMeta } from './types.ts';
-import { at } from './yamlnode.ts';
+import { at, parseYamlDocuments, type YDoc } from './yamlnode.ts';
 
 export type { RuleMeta, Level, Logsource } from './types.ts';
 export type { CompiledRule } from './compile.ts';
@@ -35,8 +36,50 @@ export function compileRules(yamlText: string, opts: CompileOptions = {}): LoadR
   return compileParsed([parsed], opts.pipelines ?? []);
 }
 
+export interface LoadOptions {
+  pipelines?: Pipeline[];
+  /**
+   * Folder for the parse cache (off when undefined): the located YAML trees of the rule files, keyed by a hash
+   * of each file's text, one JSON file per rule directory. A warm load skips YAML parsing (most of the load
+   * time); pipelines and compilation always run, so the result is identical. Files with YAML errors are never
+   * cached (their errors are re-parsed, with locations). Safe to delete at any time.
+   */
+  cacheDir?: string;
+}
+
+/** Bump when the YAML tree layout (yamlnode.ts) changes: older cache files are then ignored. */
+const CACHE_VERSION = 'ydoc-1';
+
+interface CacheFile { version: string; files: Record<string, YDoc[]> }
+
+function readCache(path: string): Map<string, YDoc[]> {
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
+    if (c.version === CACHE_VERSION && c.files && typeof c.files === 'object') return new Map(Object.entries(c.files));
+  } catch { /* missing or unreadable: start empty */ }
+  return new Map();
+}
+
+function writeCache(path: string, entries: Map<string, YDoc[]>): void {
+  try {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, files: Object.fromEntries(entries) } satisfies CacheFile));
+    renameSync(tmp, path);
+  } catch { /* a cache that cannot be written only costs time */ }
+}
+
+/** Whether a YAML tree survives JSON unchanged (no .inf/.nan/-0 numbers). */
+function jsonSafe(n: YDoc['root']): boolean {
+  if (n === null) return true;
+  switch (n.kind) {
+    case 'scalar': return typeof n.value !== 'number' || (Number.isFinite(n.value) && !Object.is(n.value, -0));
+    case 'seq': return n.items.every(jsonSafe);
+    case 'map': return n.entries.every((e) => jsonSafe(e.value));
+  }
+}
+
 /** Load every *.yml / *.yaml file under `dir` (recursively, in sorted order). Never throws for bad rules. */
-export function loadRuleDirectory(dir: string, opts: { pipelines?: Pipeline[] } = {}): LoadResult {
+export function loadRuleDirectory(dir: string, opts: LoadOptions = {}): LoadResult {
   const files: string[] = [];
   const ioErrors: SigmaError[] = [];
   const walk = (d: string): void => {
@@ -53,14 +96,38 @@ export function loadRuleDirectory(dir: string, opts: { pipelines?: Pipeline[] } 
   };
   walk(dir);
   const parsed: Array<{ docs: ParsedDoc[]; errors: SigmaError[] }> = [];
+  let cachePath: string | undefined;
+  let cached = new Map<string, YDoc[]>();
+  const fresh = new Map<string, YDoc[]>();
+  let misses = 0;
+  if (opts.cacheDir !== undefined) {
+    try { mkdirSync(opts.cacheDir, { recursive: true }); } catch { /* writeCache will fail quietly */ }
+    cachePath = join(opts.cacheDir, `rules-${createHash('sha1').update(resolve(dir)).digest('hex').slice(0, 16)}.json`);
+    cached = readCache(cachePath);
+  }
   for (const f of files) {
     let text: string;
     try { text = readFileSync(f, 'utf8'); } catch (err) {
       ioErrors.push(new SigmaError('ERR_SIGMA_IO', `cannot read rule file: ${String(err)}`, { location: { file: f, line: 1, column: 1 }, cause: err }));
       continue;
     }
-    parsed.push(parseSigmaText(text, f));
+    if (cachePath === undefined) { parsed.push(parseSigmaText(text, f)); continue; }
+    // The key covers the path too: locations in errors name the file.
+    const key = createHash('sha1').update(f).update('\0').update(text).digest('base64');
+    let docs = cached.get(key);
+    if (docs === undefined) {
+      misses++;
+      const y = parseYamlDocuments(text, f);
+      if (y.errors.length === 0 && y.docs.every((d) => jsonSafe(d.root))) docs = y.docs;
+      parsed.push(parseSigmaText(text, f, y));
+      if (docs) fresh.set(key, docs);
+      continue;
+    }
+    fresh.set(key, docs);
+    parsed.push(parseSigmaText(text, f, { docs, errors: [] }));
   }
+  // Rewrite the cache only when something changed (new, edited or deleted files).
+  if (cachePath !== undefined && (misses > 0 || fresh.size !== cached.size)) writeCache(cachePath, fresh);
   const res = compileParsed(parsed, opts.pipelines ?? []);
   res.errors.unshift(...ioErrors);
   return res;

@@ -2,12 +2,13 @@
 import { createHash } from 'node:crypto';
 import { SigmaError } from './errors.ts';
 import { LEVELS, type ConditionText, type DetGroup, type DetItem, type Level, type Logsource, type ParsedCorrelation, type ParsedFilter, type ParsedRule, type RuleMeta } from './types.ts';
-import { at, get, parseYamlDocuments, toJS, type Pos, type YMap, type YNode, type YScalar } from './yamlnode.ts';
+import { at, get, parseYamlDocuments, toJS, type Pos, type YDoc, type YMap, type YNode, type YScalar } from './yamlnode.ts';
 
 export type ParsedDoc = ParsedRule | ParsedFilter | ParsedCorrelation;
 
-export function parseSigmaText(text: string, file?: string): { docs: ParsedDoc[]; errors: SigmaError[] } {
-  const { docs, errors } = parseYamlDocuments(text, file);
+/** Parse a rule file; `yaml` = its already parsed YAML documents (e.g. from the load cache in index.ts). */
+export function parseSigmaText(text: string, file?: string, yaml?: { docs: YDoc[]; errors: SigmaError[] }): { docs: ParsedDoc[]; errors: SigmaError[] } {
+  const { docs, errors } = yaml ?? parseYamlDocuments(text, file);
   const out: ParsedDoc[] = [];
   for (const d of docs) {
     if (d.root === null) continue; // empty document (e.g. trailing `---`)

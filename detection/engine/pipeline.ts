@@ -190,12 +190,17 @@ export function resolvePipelines(pipelines: readonly Pipeline[]): { ordered: Pip
   return { ordered, vars };
 }
 
+function logsourceHolds(c: LogsourceCondition, ls: ParsedRule['meta']['logsource']): boolean {
+  return (c.product === undefined || c.product === ls.product) && (c.category === undefined || c.category === ls.category) && (c.service === undefined || c.service === ls.service);
+}
+
+// Called for every rule and processing item: plain loops, no closure per call.
 function ruleConditionsHold(item: ProcessingItem, rule: ParsedRule | ParsedFilter): boolean {
-  if (item.ruleConditions.length === 0) return true;
+  const cs = item.ruleConditions;
+  if (cs.length === 0) return true;
   const ls = rule.meta.logsource;
-  const one = (c: LogsourceCondition): boolean =>
-    (c.product === undefined || c.product === ls.product) && (c.category === undefined || c.category === ls.category) && (c.service === undefined || c.service === ls.service);
-  const r = item.ruleCondOp === 'and' ? item.ruleConditions.every(one) : item.ruleConditions.some(one);
+  let r: boolean;
+  if (item.ruleCondOp === 'and') { r = true; for (const c of cs) if (!logsourceHolds(c, ls)) { r = false; break; } } else { r = false; for (const c of cs) if (logsourceHolds(c, ls)) { r = true; break; } }
   return r !== item.ruleCondNot;
 }
 

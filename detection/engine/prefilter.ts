@@ -13,7 +13,7 @@
 // Aho-Corasick automaton per field over the lower-cased value. Rules without any clause are always candidates.
 // The pipeline's logsource conditions (`add_condition` Channel/EventID) are requirements too, so logsource
 // routing falls out of the same index whenever nothing more selective exists.
-import { fieldGetter, type Getter } from './fields.ts';
+import { FieldMemo, fieldSlot } from './fields.ts';
 import type { CompiledRule } from './compile.ts';
 
 /** One literal test on a (lower-cased) field value: equality, or containment of `s`. */
@@ -25,7 +25,8 @@ export type Req =
   | { k: 'atom'; /** alternative event fields (any) */ fields: readonly string[]; /** any of */ lits: readonly ReqAtom[] }
   | { k: 'and' | 'or'; args: readonly Req[] };
 
-interface ClauseAtom { field: string; op: 'eq' | 'sub'; s: string }
+/** `key` identifies the atom (field, op, literal) for the frequency table. */
+interface ClauseAtom { field: string; op: 'eq' | 'sub'; s: string; key: string }
 /** A disjunction of atoms. */
 type Clause = ClauseAtom[];
 
@@ -45,6 +46,12 @@ export interface RuleIndex<R extends CompiledRule = CompiledRule> {
   candidates(event: Record<string, unknown>): R[];
   /** The rules that match `event` (candidates, then `match`). */
   matches(event: Record<string, unknown>): R[];
+  /**
+   * Candidate indices (into the rules given to buildRuleIndex, ascending) for the event of `memo`; the memo is then
+   * shared with the rules' matchMemo. The returned array is reused by the next call.
+   */
+  candidatesIn(memo: FieldMemo): readonly number[];
+  readonly rules: readonly R[];
   readonly stats: RuleIndexStats;
 }
 
@@ -53,7 +60,9 @@ function requirementOf(rule: CompiledRule): Req {
   return r === undefined ? null : r;
 }
 
-const atomKey = (a: ClauseAtom): string => `${a.field}\u0000${a.op}\u0000${a.s}`;
+function clauseAtom(field: string, op: 'eq' | 'sub', s: string): ClauseAtom {
+  return { field, op, s, key: `${field}\u0000${op}\u0000${s}` };
+}
 
 /** CNF-lite: `and` concatenates clauses, `or` takes the best clause of each branch and unions them. */
 function clausesOf(req: Req, cost: (c: Clause) => number): Clause[] {
@@ -61,7 +70,7 @@ function clausesOf(req: Req, cost: (c: Clause) => number): Clause[] {
   switch (req.k) {
     case 'atom': {
       const c: Clause = [];
-      for (const f of req.fields) for (const l of req.lits) c.push({ field: f, op: l.op, s: l.s });
+      for (const f of req.fields) for (const l of req.lits) c.push(clauseAtom(f, l.op, l.s));
       // A substring atom on '' always holds: the clause says nothing.
       return c.some((a) => a.op === 'sub' && a.s === '') ? [] : [c];
     }
@@ -87,15 +96,27 @@ function pickBest(cs: Clause[], cost: (c: Clause) => number): Clause {
 /** Collect every atom of a requirement (for the frequency-based cost). */
 function atomsOf(req: Req, out: ClauseAtom[]): void {
   if (req === null) return;
-  if (req.k === 'atom') { for (const f of req.fields) for (const l of req.lits) out.push({ field: f, op: l.op, s: l.s }); return; }
+  if (req.k === 'atom') { for (const f of req.fields) for (const l of req.lits) out.push(clauseAtom(f, l.op, l.s)); return; }
   for (const a of req.args) atomsOf(a, out);
 }
 
-/** Aho-Corasick over UTF-16 code units; outputs are the pattern ids found anywhere in the input. */
+/**
+ * Aho-Corasick over UTF-16 code units; outputs are the pattern ids found anywhere in the input. Built with Maps,
+ * then frozen into flat typed arrays for the search: the root's transitions in a dense table for code units < 256 (the
+ * root is where the search spends most of its time), every other node's children as a short run of (char, target) pairs.
+ */
 class AhoCorasick {
-  private readonly next: Array<Map<number, number>> = [new Map()];
+  private next: Array<Map<number, number>> = [new Map()];
   private readonly fail: number[] = [0];
   private readonly out: number[][] = [[]];
+  /** root transitions for code units < 256 (dense); the others in rootHigh */
+  private root = new Int32Array(0);
+  private rootHigh = new Map<number, number>();
+  private childStart = new Int32Array(0);
+  private childChars = new Uint16Array(0);
+  private childTargets = new Int32Array(0);
+  private failArr = new Int32Array(0);
+  private hasOut = new Uint8Array(0);
 
   add(pattern: string, id: number): void {
     let n = 0;
@@ -123,34 +144,49 @@ class AhoCorasick {
         queue.push(m);
       }
     }
+    // Freeze into flat arrays.
+    const nodes = this.next.length;
+    this.root = new Int32Array(256);
+    for (const [c, m] of this.next[0]!) { if (c < 256) this.root[c] = m; else this.rootHigh.set(c, m); }
+    this.childStart = new Int32Array(nodes + 1);
+    let total = 0;
+    for (let n = 0; n < nodes; n++) { this.childStart[n] = total; total += n === 0 ? 0 : this.next[n]!.size; }
+    this.childStart[nodes] = total;
+    this.childChars = new Uint16Array(total);
+    this.childTargets = new Int32Array(total);
+    for (let n = 1; n < nodes; n++) {
+      let k = this.childStart[n]!;
+      for (const [c, m] of this.next[n]!) { this.childChars[k] = c; this.childTargets[k] = m; k++; }
+    }
+    this.failArr = Int32Array.from(this.fail);
+    this.hasOut = Uint8Array.from(this.out, (o) => (o.length ? 1 : 0));
+    this.next = []; // the Maps are no longer needed
   }
 
   search(text: string, hit: (id: number) => void): void {
+    const root = this.root; const start = this.childStart; const chars = this.childChars; const targets = this.childTargets;
+    const fail = this.failArr; const hasOut = this.hasOut;
     let n = 0;
-    const next = this.next; const fail = this.fail; const out = this.out;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      let m = next[n]!.get(c);
-      while (m === undefined && n !== 0) { n = fail[n]!; m = next[n]!.get(c); }
-      n = m ?? 0;
-      const o = out[n]!;
-      for (let k = 0; k < o.length; k++) hit(o[k]!);
+      for (;;) {
+        if (n === 0) { n = c < 256 ? root[c]! : this.rootHigh.get(c) ?? 0; break; }
+        let m = 0;
+        for (let k = start[n]!, e = start[n + 1]!; k < e; k++) if (chars[k] === c) { m = targets[k]!; break; }
+        if (m !== 0) { n = m; break; }
+        n = fail[n]!;
+      }
+      if (hasOut[n] === 1) { const o = this.out[n]!; for (let k = 0; k < o.length; k++) hit(o[k]!); }
     }
   }
 }
 
 interface FieldIndex {
-  getter: Getter;
+  slot: number;
   eq: Map<string, number[]>;
   ac: AhoCorasick | undefined;
   /** pattern id -> rule indices */
   subRules: number[][];
-}
-
-function valueText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.toLowerCase();
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v).toLowerCase();
-  return undefined;
 }
 
 /** Build the prefilter index over compiled rules (rules without a recorded requirement are always candidates). */
@@ -160,14 +196,14 @@ export function buildRuleIndex<R extends CompiledRule>(rules: readonly R[]): Rul
   for (const r of reqs) {
     const atoms: ClauseAtom[] = [];
     atomsOf(r, atoms);
-    for (const k of new Set(atoms.map(atomKey))) freq.set(k, (freq.get(k) ?? 0) + 1);
+    for (const k of new Set(atoms.map((a) => a.key))) freq.set(k, (freq.get(k) ?? 0) + 1);
   }
   // Estimated cost of a clause: how many rules share its atoms (a proxy for how often they hold), plus a
   // penalty for short substrings, which hold in most values.
   const cost = (c: Clause): number => {
     let t = 0;
     for (const a of c) {
-      t += 1 + (freq.get(atomKey(a)) ?? 0);
+      t += 1 + (freq.get(a.key) ?? 0);
       if (a.op === 'sub') t += a.s.length < 3 ? 2000 : a.s.length < 5 ? 50 : 10 / a.s.length;
     }
     return t;
@@ -182,7 +218,7 @@ export function buildRuleIndex<R extends CompiledRule>(rules: readonly R[]): Rul
     indexed++;
     for (const a of pickBest(cs, cost)) {
       let fi = fields.get(a.field);
-      if (!fi) { fi = { getter: fieldGetter(a.field), eq: new Map(), ac: undefined, subRules: [], subIds: new Map() }; fields.set(a.field, fi); }
+      if (!fi) { fi = { slot: fieldSlot(a.field), eq: new Map(), ac: undefined, subRules: [], subIds: new Map() }; fields.set(a.field, fi); }
       if (a.op === 'eq') { const l = fi.eq.get(a.s); if (l) { if (l[l.length - 1] !== i) l.push(i); } else fi.eq.set(a.s, [i]); } else {
         let id = fi.subIds.get(a.s);
         if (id === undefined) { id = fi.subRules.length; fi.subIds.set(a.s, id); fi.subRules.push([]); (fi.ac ??= new AhoCorasick()).add(a.s, id); }
@@ -195,37 +231,50 @@ export function buildRuleIndex<R extends CompiledRule>(rules: readonly R[]): Rul
   for (const fi of fields.values()) {
     fi.ac?.build();
     eqKeys += fi.eq.size; substrings += fi.subRules.length;
-    list.push({ getter: fi.getter, eq: fi.eq, ac: fi.ac, subRules: fi.subRules });
+    list.push({ slot: fi.slot, eq: fi.eq, ac: fi.ac, subRules: fi.subRules });
   }
 
   const seen = new Uint32Array(rules.length);
   let stamp = 0;
-  let hits: number[] = [];
+  const hits: number[] = [];
   const mark = (i: number): void => { if (seen[i] !== stamp) { seen[i] = stamp; hits.push(i); } };
   const markAll = (l: readonly number[]): void => { for (let k = 0; k < l.length; k++) mark(l[k]!); };
+  let subRules: number[][] = [];
+  const onSub = (id: number): void => markAll(subRules[id]!);
 
-  const candidateIdx = (event: Record<string, unknown>): number[] => {
+  const candidatesIn = (memo: FieldMemo): readonly number[] => {
     if (++stamp === 0xffffffff) { seen.fill(0); stamp = 1; }
-    hits = always.slice();
-    for (const i of always) seen[i] = stamp;
-    for (const fi of list) {
-      const vals = fi.getter(event);
-      for (let k = 0; k < vals.length; k++) {
-        const t = valueText(vals[k]);
+    hits.length = 0;
+    for (let k = 0; k < always.length; k++) { const i = always[k]!; seen[i] = stamp; hits.push(i); }
+    const nAlways = hits.length;
+    for (let f = 0; f < list.length; f++) {
+      const fi = list[f]!;
+      const vals = memo.values(fi.slot);
+      if (vals.length === 0) continue;
+      const lows = memo.lower(fi.slot);
+      for (let k = 0; k < lows.length; k++) {
+        const t = lows[k];
         if (t === undefined) continue;
         const l = fi.eq.get(t);
         if (l) markAll(l);
-        if (fi.ac) { const sr = fi.subRules; fi.ac.search(t, (id) => markAll(sr[id]!)); }
+        if (fi.ac) { subRules = fi.subRules; fi.ac.search(t, onSub); }
       }
     }
-    return hits.sort((a, b) => a - b);
+    // `always` is ascending; sort only when something was added.
+    if (hits.length > nAlways) hits.sort((a, b) => a - b);
+    return hits;
   };
+  const local = new FieldMemo();
+  const matchOne = (r: R, m: FieldMemo): boolean => (r.matchMemo ? r.matchMemo(m) : r.match(m.event));
 
   return {
-    candidates: (event) => candidateIdx(event).map((i) => rules[i]!),
+    rules,
+    candidatesIn,
+    candidates: (event) => candidatesIn(local.reset(event)).map((i) => rules[i]!),
     matches: (event) => {
+      const m = local.reset(event);
       const out: R[] = [];
-      for (const i of candidateIdx(event)) { const r = rules[i]!; if (r.match(event)) out.push(r); }
+      for (const i of candidatesIn(m)) { const r = rules[i]!; if (matchOne(r, m)) out.push(r); }
       return out;
     },
     stats: { rules: rules.length, indexed, always: always.length, fields: list.length, eqKeys, substrings },

@@ -72,6 +72,13 @@ export function stringMatcher(parts: readonly Part[], caseSensitive: boolean): (
     else if (typeof p === 'string') for (const ch of p) segs[segs.length - 1]!.push(ch);
     else segs[segs.length - 1]!.push(p as CharClass);
   }
+  // Without `?` (and with BMP-only classes) a segment has a fixed length in UTF-16 units, so the glob runs on
+  // the string itself: literal segments with startsWith/indexOf/endsWith, segments with classes with a
+  // quantifier-free regex (linear, no backtracking). `?` must match one code point: the array path below.
+  if (!ps.includes(ONE) && ps.every((p) => typeof p === 'string' || p === STAR || !/[\ud800-\udfff]/.test((p as CharClass).set))) {
+    const g = unitGlob(ps);
+    return caseSensitive ? g : (s) => g(conv(s));
+  }
   const chars = (s: string): string[] => Array.from(s);
   const segAt = (seg: Tok[], s: string[], at: number): boolean => {
     if (at + seg.length > s.length) return false;
@@ -98,5 +105,48 @@ export function stringMatcher(parts: readonly Part[], caseSensitive: boolean): (
       pos = found + seg.length;
     }
     return segAt(last, s, end);
+  };
+}
+
+interface UnitSeg { len: number; lit: string | undefined; sticky: RegExp | undefined; search: RegExp | undefined }
+
+const reEscape = (t: string): string => t.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/** Glob over `*`-separated segments of literals and BMP character classes (no `?`), on UTF-16 units. */
+function unitGlob(ps: readonly Part[]): (s: string) => boolean {
+  const raw: Array<Array<string | CharClass>> = [[]];
+  for (const p of ps) {
+    if (p === STAR) raw.push([]);
+    else raw[raw.length - 1]!.push(p as string | CharClass);
+  }
+  const segs: UnitSeg[] = raw.map((seg) => {
+    if (seg.every((t) => typeof t === 'string')) return { len: seg.join('').length, lit: seg.join(''), sticky: undefined, search: undefined };
+    let src = ''; let len = 0;
+    for (const t of seg) {
+      if (typeof t === 'string') { src += reEscape(t); len += t.length; } else { src += `[${reEscape(t.set)}]`; len += 1; }
+    }
+    return { len, lit: undefined, sticky: new RegExp(src, 'y'), search: new RegExp(src, 'g') };
+  });
+  const at = (seg: UnitSeg, s: string, pos: number): boolean => {
+    if (seg.lit !== undefined) return s.startsWith(seg.lit, pos);
+    seg.sticky!.lastIndex = pos;
+    return seg.sticky!.test(s);
+  };
+  const first = segs[0]!; const last = segs[segs.length - 1]!;
+  if (segs.length === 1) return (s) => s.length === first.len && at(first, s, 0);
+  return (s: string): boolean => {
+    if (s.length < first.len || !at(first, s, 0)) return false;
+    let pos = first.len;
+    const end = s.length - last.len;
+    if (end < pos) return false;
+    for (let i = 1; i < segs.length - 1; i++) {
+      const seg = segs[i]!;
+      let found: number;
+      if (seg.lit !== undefined) found = s.indexOf(seg.lit, pos);
+      else { seg.search!.lastIndex = pos; const m = seg.search!.exec(s); found = m ? m.index : -1; }
+      if (found < 0 || found + seg.len > end) return false;
+      pos = found + seg.len;
+    }
+    return at(last, s, end);
   };
 }

@@ -84,6 +84,9 @@ export function planBatch(batch: Batch, who: PeerIdentity, limits: ValidationLim
     stamped.event = { ...e.event, id: e.event?.id ? agentEventId(who, String(e.event.id)) : eventId(who, batch, index), ingested: receivedAt };
     // Identity from the certificate overrides whatever the payload claimed.
     stamped.organization = { id: who.agency };
+    // The agent's mTLS client certificate (expiry for agency health on the wall, serial for audit), from the
+    // certificate like the agency, in our own namespace: the event's ECS tls.* describes what it observed and is kept.
+    stamped.cirt = { ...e.cirt, agent_cert: { ...(who.validTo ? { not_after: who.validTo } : {}), serial: who.serial } };
     stamped.agent = { ...e.agent, id: who.agent, ephemeral_id: batch.bootId };
     stamped.observer = { ...e.observer, name: e.observer?.name ?? who.agent };
     if (tags?.size) stamped.tags = [...tags];

@@ -61,7 +61,7 @@ export const EVENTS_TEMPLATE = {
       dynamic: true,
       properties: {
         '@timestamp': { type: 'date' },
-        event: { properties: { id: { type: 'keyword' }, kind: { type: 'keyword' }, category: { type: 'keyword' }, type: { type: 'keyword' }, dataset: { type: 'keyword' }, start: { type: 'date' }, end: { type: 'date' }, ingested: { type: 'date' } } },
+        event: { properties: { id: { type: 'keyword' }, kind: { type: 'keyword' }, category: { type: 'keyword' }, type: { type: 'keyword' }, dataset: { type: 'keyword' }, module: { type: 'keyword' }, start: { type: 'date' }, end: { type: 'date' }, ingested: { type: 'date' } } },
         organization: { properties: { id: { type: 'keyword' } } },
         agent: { properties: { id: { type: 'keyword' }, ephemeral_id: { type: 'keyword' } } },
         source: endpoint,
@@ -70,6 +70,21 @@ export const EVENTS_TEMPLATE = {
         observer,
         host,
         message: { type: 'text' },
+        // The agent's heartbeat (event.dataset cirt.agent_health, agents/heartbeat.ts): what the wall aggregates.
+        cirt: {
+          properties: {
+            // Stamped by the gateway from the agent's client certificate (ingest/gateway/validate.ts): the wall shows
+            // the earliest expiry per agency.
+            agent_cert: { properties: { not_after: { type: 'date' }, serial: { type: 'keyword' } } },
+            agent: {
+              properties: {
+                boot_id: { type: 'keyword' },
+                spool: { properties: { backlog_bytes: { type: 'long' }, backlog_records: { type: 'long' } } },
+                shipper: { properties: { connected: { type: 'boolean' } } },
+              },
+            },
+          },
+        },
       },
     },
   },

@@ -79,3 +79,24 @@ test('an agent-given event id survives re-shipping but is scoped to the certific
   assert.equal(id(a), id(again), 'same record after an agent restart: same id');
   assert.notEqual(id(a), id(other), 'another agency cannot collide with it');
 });
+
+test('every accepted event carries the agent certificate expiry and serial from the identity, not the payload', () => {
+  const certified = { ...who, serial: '5F3A01', validTo: '2026-12-05T10:00:00.000Z' };
+  const tls = { version: '1.3', client: { not_after: '2099-01-01T00:00:00.000Z', ja3: 'abc' } };
+  const plan = planBatch(batch([
+    rec(RecordKind.RECORD_KIND_FLOW, { '@timestamp': '2026-11-26T11:59:00Z', source: { ip: '10.0.0.1' } }),
+    rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-26T11:59:30Z', tls, cirt: { agent_cert: { not_after: '2099-01-01T00:00:00.000Z', serial: 'FORGED' } } }),
+    rec(RecordKind.RECORD_KIND_LOG, 'not json'),
+  ]), certified, limits, now);
+  assert.equal(plan.accepted, 2);
+  const events = plan.records.filter((r) => r.topic !== 'telemetry.rejected').flatMap((r) => (JSON.parse(r.value) as TelemetryBatch).events);
+  const flow = events.find((e) => e.source)!;
+  assert.deepEqual(flow.cirt?.agent_cert, { not_after: '2026-12-05T10:00:00.000Z', serial: '5F3A01' });
+  const log = events.find((e) => !e.source)!;
+  assert.deepEqual(log.cirt?.agent_cert, { not_after: '2026-12-05T10:00:00.000Z', serial: '5F3A01' }, 'the payload cannot claim another expiry or serial');
+  assert.deepEqual(log.tls, tls, 'the TLS the event observed is left alone');
+  const rejected = JSON.parse(plan.records.find((r) => r.topic === 'telemetry.rejected')!.value) as RejectedRecord;
+  assert.equal(rejected.code, 'ERR_GATEWAY_EVENT_JSON', 'rejected records are not stamped');
+  const noExpiry = planBatch(batch([rec(RecordKind.RECORD_KIND_LOG, { '@timestamp': '2026-11-26T11:59:30Z', cirt: { agent_cert: { not_after: '2099-01-01T00:00:00.000Z' } } })]), { ...who, serial: 'AB' }, limits, now);
+  assert.deepEqual((JSON.parse(noExpiry.records[0]!.value) as TelemetryBatch).events[0]!.cirt?.agent_cert, { serial: 'AB' }, 'no expiry when the certificate has none, whatever the payload said');
+});

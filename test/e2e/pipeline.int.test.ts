@@ -7,8 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureCerts, logFile, pipelineServices, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { logFile, pipelineServices, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
+import { agencyCerts, agentSpec, sentByAgency, startGroupsAtEnd } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -38,11 +39,8 @@ const events = [
 before(async () => {
   await requireKafka(ep.kafkaBrokers);
   await requireOpenSearch(ep.opensearchUrl);
-  ensureCerts(certs);
-  // a certificate for this run's own agency
-  const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('bash', ['scripts/dev-certs.sh', certs, `${agency}:agent-01`], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  await startGroupsAtEnd(ep.kafkaBrokers, 'e2e');
+  agencyCerts(certs, agency);
   const replay = join(work, 'events.jsonl');
   writeFileSync(replay, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   services = pipelineServices(ep, { demoAgent: false, instance: 'e2e', certsDir: certs });
@@ -50,19 +48,7 @@ before(async () => {
     startService(s);
     await waitHealthy(s, 60_000);
   }
-  const agent: ServiceSpec = {
-    name: 'agent-e2e',
-    entry: 'agents/main.ts',
-    env: {
-      CIRT_AGENT_ID: 'agent-01',
-      CIRT_GATEWAY_ADDRESS: `127.0.0.1:${ep.gatewayPort}`,
-      CIRT_AGENT_CA: join(certs, 'ca.crt'),
-      CIRT_AGENT_CERT: join(certs, `${agency}.agent-01.crt`),
-      CIRT_AGENT_KEY: join(certs, `${agency}.agent-01.key`),
-      CIRT_REPLAY_FILES: replay,
-      CIRT_AGENT_SPOOL_DIR: join(work, 'spool'),
-    },
-  };
+  const agent = agentSpec({ name: 'agent-e2e', agency, certs, gatewayPort: ep.gatewayPort, replay, spoolDir: join(work, 'spool') });
   services.push(agent);
   startService(agent);
 });
@@ -116,7 +102,7 @@ test('the agent\'s events become alerts in OpenSearch alerts-*, stamped with the
 
 test('every event the agent sent is indexed once in events-*', async () => {
   const r = await eventually('4 events in events-*', async () => {
-    const s = await search('events-*', { term: { 'organization.id': agency } });
+    const s = await search('events-*', sentByAgency(agency));
     return s.total >= events.length ? s : undefined;
   }, 60_000);
   assert.equal(r.total, events.length);

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCerts, logFile, pipelineServices, ROOT, startService, stopService, tail, waitHealthy, type ServiceSpec } from '../../cli/services.ts';
+import { logFile, pipelineServices, ROOT, startService, stopService, tail, waitHealthy, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
+import { agencyCerts, agentSpec, countEvents, syntheticFlows } from '../harness.ts';
 
 export interface PrivateStack {
   dir: string;
@@ -84,21 +85,9 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
   const work = mkdtempSync(join(tmpdir(), `cirt-fault-${opts.instance}-`));
   const certs = join(work, 'certs');
   const agency = `f${opts.instance.replace(/[^a-z0-9]/g, '')}${randomBytes(3).toString('hex')}`;
-  ensureCerts(certs);
-  const r = spawnSync('bash', [join(ROOT, 'scripts/dev-certs.sh'), certs, `${agency}:agent-01`], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  agencyCerts(certs, agency);
   const replay = join(work, 'flows.jsonl');
-  const lines: string[] = [];
-  for (let i = 0; i < opts.events; i++) {
-    lines.push(JSON.stringify({
-      '@timestamp': new Date(Date.now() - 60_000 + i).toISOString(),
-      event: { kind: 'event', category: ['network'], type: ['connection'], dataset: 'netflow.flow' },
-      source: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
-      destination: { ip: `192.0.2.${i % 250}`, port: 443 },
-      network: { transport: 'tcp', bytes: 100 + i, packets: 2 },
-    }));
-  }
-  writeFileSync(replay, lines.join('\n') + '\n');
+  writeFileSync(replay, syntheticFlows(opts.events, 443));
   const agentConfig = join(work, 'agent.yml');
   writeFileSync(agentConfig, 'shipping:\n  maxBatchEvents: 100\n  maxInflightBatches: 1\n');
   const all = pipelineServices(
@@ -108,21 +97,7 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
   const gateway = all.find((s) => s.name.startsWith('gateway'))!;
   const indexer = all.find((s) => s.name.startsWith('indexer'))!;
   indexer.env = { ...indexer.env, CIRT_INDEX_TELEMETRY: 'true' }; // the counted documents are the raw events
-  const agent: ServiceSpec = {
-    name: `agent-${opts.instance}`,
-    entry: 'agents/main.ts',
-    args: [agentConfig],
-    env: {
-      CIRT_AGENT_HTTP_PORT: String(opts.httpPortBase + 4),
-      CIRT_AGENT_ID: 'agent-01',
-      CIRT_GATEWAY_ADDRESS: `127.0.0.1:${opts.gatewayPort}`,
-      CIRT_AGENT_CA: join(certs, 'ca.crt'),
-      CIRT_AGENT_CERT: join(certs, `${agency}.agent-01.crt`),
-      CIRT_AGENT_KEY: join(certs, `${agency}.agent-01.key`),
-      CIRT_REPLAY_FILES: replay,
-      CIRT_AGENT_SPOOL_DIR: join(work, 'spool'),
-    },
-  };
+  const agent = agentSpec({ name: `agent-${opts.instance}`, agency, certs, gatewayPort: opts.gatewayPort, replay, spoolDir: join(work, 'spool'), httpPort: opts.httpPortBase + 4, config: agentConfig });
   const services = [gateway, indexer];
   for (const s of services) {
     startService(s);
@@ -160,29 +135,9 @@ export async function until(p: Pipeline, what: string, cond: () => Promise<boole
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${p.logs()}`);
 }
 
-async function search(stack: PrivateStack, body: object): Promise<{ hits?: { total: { value: number } }; aggregations?: { ids: { buckets: unknown[]; after_key?: object } } } | undefined> {
-  const res = await fetch(`${stack.opensearchUrl}/events-*/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
-  if (res.status === 404) return undefined;
-  return (await res.json()) as never;
-}
-
-/** Documents of the agency in events-*, and distinct event.id (exact: a composite aggregation, paged). */
-export async function countInOpenSearch(stack: PrivateStack, agency: string, withDistinct = true): Promise<{ total: number; distinct: number }> {
-  await fetch(`${stack.opensearchUrl}/events-*/_refresh`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-  const query = { term: { 'organization.id': agency } };
-  const first = await search(stack, { size: 0, track_total_hits: true, query });
-  const total = first?.hits?.total.value ?? 0;
-  if (!withDistinct) return { total, distinct: -1 };
-  let distinct = 0;
-  let after: object | undefined;
-  for (;;) {
-    const page = await search(stack, { size: 0, query, aggs: { ids: { composite: { size: 10_000, sources: [{ id: { terms: { field: 'event.id' } } }], ...(after ? { after } : {}) } } } });
-    const buckets = page?.aggregations?.ids.buckets ?? [];
-    distinct += buckets.length;
-    after = page?.aggregations?.ids.after_key;
-    if (buckets.length === 0 || !after) break;
-  }
-  return { total, distinct };
+/** Documents of the agency in events-*, and distinct event.id (exact). */
+export function countInOpenSearch(stack: PrivateStack, agency: string, withDistinct = true): Promise<{ total: number; distinct: number }> {
+  return countEvents(stack.opensearchUrl, agency, withDistinct);
 }
 
 /** Waits until OpenSearch holds `expected` documents of the agency (or the timeout), then returns the counts. */

@@ -363,6 +363,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       });
   };
   const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
+  // Keep idle connections longer than clients and proxies do (Node's default is 5 s): a client reusing a connection
+  // the server has just closed gets a reset ("fetch failed"), which shows up under load.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 

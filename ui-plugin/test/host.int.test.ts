@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AgencyHealth } from '../../proto/ecs';
 import type { Advisory, Incident, TriagedAlert } from '../common/index';
 import { BUNDLE_CSS_PATH, BUNDLE_JS_PATH, CONTENT_SECURITY_POLICY, startHost, type HostLogger, type RunningHost } from '../standalone/host';
 import { createFixture, login, PASSWORDS, type Fixture, type Login } from './opensearch_fixture';
@@ -216,6 +217,71 @@ describe('standalone host against the real OpenSearch', () => {
     assert.deepEqual(wall.campaigns.map((c) => [c.kind, c.key]), [['shared-source', '198.51.100.7']]);
     const rules = (await http(`${base}api/cirt/rules/health`, { session: analyst })).json<{ rules: { rule_id: string; hits: number; qualified: number; false_positive_rate: number | null }[] }>();
     assert.deepEqual(rules.rules.map((r) => [r.rule_id, r.hits, r.qualified, r.false_positive_rate]), [['cirt-net-0001', 3, 1, 0]]);
+  });
+
+  test('wall: spool backlog from the latest heartbeat per agent and the earliest certificate expiry, per agency', async () => {
+    // A daily events index mapped as ingest/indexer/templates.ts maps events-* (heartbeat and cirt.agent_cert fields).
+    const index = fx.indices.events.replace('*', '2026.05.02');
+    await fx.client.indices.create({
+      index,
+      body: {
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        mappings: {
+          properties: {
+            '@timestamp': { type: 'date' },
+            event: { properties: { kind: { type: 'keyword' }, dataset: { type: 'keyword' }, module: { type: 'keyword' } } },
+            organization: { properties: { id: { type: 'keyword' } } },
+            agent: { properties: { id: { type: 'keyword' }, ephemeral_id: { type: 'keyword' } } },
+            cirt: { properties: { agent_cert: { properties: { not_after: { type: 'date' }, serial: { type: 'keyword' } } }, agent: { properties: { boot_id: { type: 'keyword' }, spool: { properties: { backlog_bytes: { type: 'long' }, backlog_records: { type: 'long' } } }, shipper: { properties: { connected: { type: 'boolean' } } } } } } },
+          },
+        } as never,
+      },
+    });
+    const now = Date.now();
+    const ago = (min: number) => new Date(now - min * 60_000).toISOString();
+    const inDays = (d: number) => new Date(now + d * 86_400_000).toISOString();
+    // As the gateway stamps them: organization.id, agent.id and cirt.agent_cert from the client certificate.
+    const cert = (agent: string, notAfter: string) => ({ not_after: notAfter, serial: `SN-${agent}` });
+    const stamped = (agency: string, agent: string, notAfter: string) => ({ organization: { id: agency }, agent: { id: agent, ephemeral_id: `boot-${agent}` }, cirt: { agent_cert: cert(agent, notAfter) } });
+    const heartbeat = (agency: string, agent: string, notAfter: string, at: string, bytes: number, records: number, connected: boolean) => ({
+      '@timestamp': at,
+      event: { kind: 'metric', dataset: 'cirt.agent_health', module: 'cirt' },
+      ...stamped(agency, agent, notAfter),
+      cirt: { agent_cert: cert(agent, notAfter), agent: { boot_id: `boot-${agent}`, spool: { backlog_bytes: bytes, backlog_records: records, acked_total: 100, dropped_total: 0, torn_total: 0 }, shipper: { connected, reconnects: 0, rejected_events: 0 }, inputs: [{ name: 'jsonl:demo.jsonl', received: 100, spooled: 100, rejected: 0 }] } },
+    });
+    const event = (agency: string, agent: string, notAfter: string, at: string) => ({ '@timestamp': at, event: { kind: 'event' }, ...stamped(agency, agent, notAfter), source: { ip: '10.0.0.2' } });
+    const docs = [
+      // agency A: agent a1 renewed its certificate (10 d → 400 d) and its backlog drained; a2 is disconnected
+      heartbeat(fx.agencyA, 'a1', inDays(10), ago(20), 999_999, 9_999, false),
+      heartbeat(fx.agencyA, 'a1', inDays(400), ago(1), 1000, 10, true),
+      event(fx.agencyA, 'a1', inDays(10), ago(30)),
+      event(fx.agencyA, 'a1', inDays(400), ago(1)),
+      heartbeat(fx.agencyA, 'a2', inDays(20), ago(2), 536, 5, false),
+      event(fx.agencyA, 'a2', inDays(20), ago(9)),
+      // agency B: one agent with a certificate expiring in 5 days; another last heard of two days ago (drops out)
+      heartbeat(fx.agencyB, 'b1', inDays(5), ago(3), 0, 0, true),
+      event(fx.agencyB, 'b1', inDays(5), ago(10)),
+      heartbeat(fx.agencyB, 'b2', inDays(1), ago(2 * 24 * 60), 777, 7, true),
+    ];
+    for (const d of docs) await fx.client.index({ index, body: d });
+    await fx.client.indices.refresh({ index });
+
+    const res = await http(`${base}api/cirt/wall?minutes=60`, { session: analyst });
+    assert.equal(res.status, 200, res.text);
+    const wall = res.json<{ agencies: { agency: string; events_per_minute: number; health: AgencyHealth }[] }>();
+    const a = wall.agencies.find((x) => x.agency === fx.agencyA);
+    const b = wall.agencies.find((x) => x.agency === fx.agencyB);
+    assert.deepEqual(a?.health, {
+      spool: { agents: 2, backlog_bytes: 1536, backlog_records: 15, disconnected: 1, heartbeat_at: ago(2) },
+      certificate: { not_after: inDays(20), agent: 'a2' },
+    });
+    assert.deepEqual(b?.health, { spool: { agents: 1, backlog_bytes: 0, backlog_records: 0, disconnected: 0, heartbeat_at: ago(3) }, certificate: { not_after: inDays(5), agent: 'b1' } });
+    // the fixture's three telemetry events of B in the last 5 minutes; B's heartbeat 3 min ago is not traffic
+    assert.equal(b?.events_per_minute, 0.6);
+    // The wall is CIRT staff only: a liaison (agency A) gets no agency's health, its own included.
+    const asLiaison = await http(`${base}api/cirt/wall?minutes=60`, { session: liaison });
+    assert.equal(asLiaison.status, 403);
+    assert.doesNotMatch(asLiaison.text, new RegExp(fx.agencyB));
   });
 
   test('GET / serves the page with the strict CSP; the bundle and style sheet are served', async () => {

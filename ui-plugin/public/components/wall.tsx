@@ -1,10 +1,77 @@
-// The wall: a kiosk view for the operations room's big screen (large type, auto-refresh): agency health, alerts
-// by severity over time (SVG: no inline styles under the CSP), the live ticker, top sources, cross-agency campaigns.
+// The wall: a kiosk view for the operations room's big screen (large type, auto-refresh): agency health (last seen,
+// event rate, agents' spool backlog from their heartbeats, earliest certificate expiry), alerts by severity over
+// time (SVG: no inline styles under the CSP), the live ticker, top sources, cross-agency campaigns.
 import React from 'react';
+import type { AgencyHealth } from '../../../proto/ecs';
 import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index';
 import type { Api } from '../api';
 import { formatTime, healthClass, relativeAge, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
+
+/** The wall sends each agency with its `health` (server/services/wall_service.ts); older servers do not. */
+type AgencyRow = WallData['agencies'][number] & { health?: AgencyHealth };
+
+const DAY = 86_400_000;
+
+/** Certificate expiry class: expired / red (< 14 days) / amber (< 30 days) / ok. */
+export function certClass(notAfter: string | undefined, now: Date): 'expired' | 'red' | 'amber' | 'ok' | 'unknown' {
+  const t = notAfter ? Date.parse(notAfter) : Number.NaN;
+  if (Number.isNaN(t)) return 'unknown';
+  const left = t - now.getTime();
+  return left <= 0 ? 'expired' : left < 14 * DAY ? 'red' : left < 30 * DAY ? 'amber' : 'ok';
+}
+
+/** `in 12 d` / `in 5 h` / `expired 2 d ago`. */
+export function certLabel(notAfter: string | undefined, now: Date): string {
+  const t = notAfter ? Date.parse(notAfter) : Number.NaN;
+  if (Number.isNaN(t)) return '—';
+  const left = t - now.getTime();
+  const span = (ms: number) => (ms >= 2 * DAY ? `${Math.floor(ms / DAY)} d` : `${Math.max(1, Math.floor(ms / 3_600_000))} h`);
+  return left <= 0 ? `expired ${span(-left)} ago` : `in ${span(left)}`;
+}
+
+/** 0 B, 512 B, 1.5 KiB, 20 MiB, 1.2 GiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
+}
+
+/** Backlog class: stale (the newest heartbeat of some agent is older than 5 min) / backlog / ok. */
+export function spoolClass(spool: AgencyHealth['spool'], now: Date): 'ok' | 'backlog' | 'stale' | 'unknown' {
+  if (!spool) return 'unknown';
+  const t = Date.parse(spool.heartbeat_at);
+  if (Number.isNaN(t) || now.getTime() - t > 5 * 60_000) return 'stale';
+  return spool.backlog_records > 0 || spool.disconnected > 0 ? 'backlog' : 'ok';
+}
+
+function SpoolCell({ spool, now }: { spool: AgencyHealth['spool']; now: Date }) {
+  if (!spool) return <span className="cirt-muted">no heartbeat</span>;
+  const cls = spoolClass(spool, now);
+  const title = `${spool.backlog_records} record(s) in ${spool.agents} agent spool(s)${spool.disconnected ? `, ${spool.disconnected} disconnected` : ''}; heartbeat ${relativeAge(spool.heartbeat_at, now)}`;
+  return (
+    <span className={`cirt-spool cirt-spool--${cls}`} title={title}>
+      {formatBytes(spool.backlog_bytes)}
+      <span className="cirt-spool-age"> · {relativeAge(spool.heartbeat_at, now)}</span>
+    </span>
+  );
+}
+
+function CertCell({ cert, now }: { cert: AgencyHealth['certificate']; now: Date }) {
+  if (!cert) return <span className="cirt-muted">—</span>;
+  const cls = certClass(cert.not_after, now);
+  return (
+    <span className={`cirt-cert cirt-cert--${cls}`} title={`${cert.agent}: certificate valid until ${formatTime(cert.not_after)}`} aria-label={`certificate ${cls}`}>
+      {certLabel(cert.not_after, now)}
+    </span>
+  );
+}
 
 function SeverityChart({ timeline }: { timeline: WallData['timeline'] }) {
   const width = 800;
@@ -57,6 +124,8 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
                   <th scope="col">Agency</th>
                   <th scope="col">Last seen</th>
                   <th scope="col">Events/min</th>
+                  <th scope="col">Spool backlog</th>
+                  <th scope="col">Cert expiry</th>
                   {[...SEVERITY_LEVELS].reverse().map((s) => (
                     <th key={s} scope="col">
                       <span className={severityClass(s)}>{s.slice(0, 4)}</span>
@@ -65,13 +134,19 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
                 </tr>
               </thead>
               <tbody>
-                {data.agencies.map((a) => (
+                {(data.agencies as AgencyRow[]).map((a) => (
                   <tr key={a.agency}>
                     <td>
                       <span className={`cirt-dot cirt-dot--${healthClass(a.last_seen, now)}`} aria-label={healthClass(a.last_seen, now)} /> {a.agency}
                     </td>
                     <td>{relativeAge(a.last_seen, now)}</td>
                     <td>{a.events_per_minute}</td>
+                    <td>
+                      <SpoolCell spool={a.health?.spool} now={now} />
+                    </td>
+                    <td>
+                      <CertCell cert={a.health?.certificate} now={now} />
+                    </td>
                     {[...SEVERITY_LEVELS].reverse().map((s) => (
                       <td key={s}>{a.alerts[s] || ''}</td>
                     ))}
@@ -79,7 +154,7 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
                 ))}
                 {data.agencies.length === 0 && (
                   <tr>
-                    <td colSpan={8} className="cirt-empty">
+                    <td colSpan={10} className="cirt-empty">
                       no agency has reported yet
                     </td>
                   </tr>

@@ -1,9 +1,14 @@
 // The wall (kiosk view) and rule health: aggregations only, over alerts-* and events-*, every query scoped.
-//  - agencies: last seen = newest event per agency in events-*, event rate over the last 5 minutes, alert counts
+//  - agencies: last seen = newest event per agency in events-* (heartbeats included: the agent is alive), event
+//    rate over the last 5 minutes (heartbeats excluded), alert counts;
+//    health: spool backlog = the latest heartbeat (event.dataset cirt.agent_health) of each agent, summed, with the
+//    age of the oldest of those; certificate = the earliest expiry among the agents' newest certificates
+//    (cirt.agent_cert.not_after, stamped by the gateway): max per agent (a renewal shows at once), min over agents
 //  - alerts by severity over time (date_histogram), the live ticker, top sources across agencies
 //  - campaigns: alerts of `organization.id: cross-agency`, and source addresses seen by ≥ 2 agencies
 //  - rule health: hits, false-positive rate from qualifications, silent rules (hit in the period, none lately)
 // The integ-test OpenSearch has no painless, so no bucket_selector: thresholds are applied here.
+import type { AgencyHealth } from '../../../proto/ecs';
 import { SEVERITY_LEVELS, type Principal, type RuleHealth, type Severity, type TriagedAlert, type WallData } from '../../common/index';
 import { requirePermission } from '../auth/principal';
 import { boolQuery, scoped } from './scope';
@@ -39,6 +44,45 @@ export function histogramInterval(minutes: number): string {
 }
 
 export const CROSS_AGENCY = 'cross-agency';
+export const HEARTBEAT_DATASET = 'cirt.agent_health';
+/** How far back heartbeats and certificate expiries count: an agent silent for longer drops out of the sums. */
+export const HEALTH_LOOKBACK_MINUTES = 24 * 60;
+
+/** One agency's row on the wall: WallData's fields plus the heartbeat / certificate health. */
+export type WallAgency = WallData['agencies'][number] & { health: AgencyHealth };
+
+interface HeartbeatHit {
+  _source?: { '@timestamp'?: string; cirt?: { agent?: { spool?: { backlog_bytes?: number; backlog_records?: number }; shipper?: { connected?: boolean } } } };
+}
+
+/** The per-agency health from the `health` sub-aggregations (see the query in wall()). */
+export function agencyHealth(bucket: TermsBucket): AgencyHealth {
+  const health: AgencyHealth = {};
+  const agents = (bucket.heartbeat as { agents?: Terms } | undefined)?.agents?.buckets ?? [];
+  let oldest: string | undefined;
+  let bytes = 0;
+  let records = 0;
+  let disconnected = 0;
+  let counted = 0;
+  for (const a of agents) {
+    const hit = (a.latest as { hits?: { hits?: HeartbeatHit[] } } | undefined)?.hits?.hits?.[0]?._source;
+    const ts = hit?.['@timestamp'];
+    if (!hit || typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) continue;
+    counted++;
+    bytes += Number(hit.cirt?.agent?.spool?.backlog_bytes ?? 0) || 0;
+    records += Number(hit.cirt?.agent?.spool?.backlog_records ?? 0) || 0;
+    if (hit.cirt?.agent?.shipper?.connected === false) disconnected++;
+    if (oldest === undefined || Date.parse(ts) < Date.parse(oldest)) oldest = new Date(Date.parse(ts)).toISOString();
+  }
+  if (counted > 0 && oldest) health.spool = { agents: counted, backlog_bytes: bytes, backlog_records: records, disconnected, heartbeat_at: oldest };
+  let cert: AgencyHealth['certificate'];
+  for (const a of (bucket.cert as { agents?: Terms } | undefined)?.agents?.buckets ?? []) {
+    const newest = maxValue(a.not_after);
+    if (newest && (!cert || Date.parse(newest) < Date.parse(cert.not_after))) cert = { not_after: newest, agent: String(a.key) };
+  }
+  if (cert) health.certificate = cert;
+  return health;
+}
 
 export class WallService {
   constructor(
@@ -47,11 +91,12 @@ export class WallService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async wall(minutes: number, principal: Principal): Promise<WallData> {
+  async wall(minutes: number, principal: Principal): Promise<WallData & { agencies: WallAgency[] }> {
     requirePermission(principal, 'wall:read');
     const now = this.now();
     const since = new Date(now.getTime() - minutes * 60_000).toISOString();
     const recent = new Date(now.getTime() - 5 * 60_000).toISOString();
+    const healthSince = new Date(now.getTime() - HEALTH_LOOKBACK_MINUTES * 60_000).toISOString();
     const inWindow = { range: { '@timestamp': { gte: since, lte: now.toISOString() } } };
     const interval = histogramInterval(minutes);
 
@@ -59,7 +104,31 @@ export class WallService {
       this.store.search(this.indices.events, {
         size: 0,
         query: scoped(principal, undefined),
-        aggs: { agencies: { terms: { field: 'organization.id', size: 200 }, aggs: { last_seen: { max: { field: '@timestamp' } }, recent: { filter: { range: { '@timestamp': { gte: recent } } } } } } },
+        aggs: {
+          agencies: {
+            terms: { field: 'organization.id', size: 200 },
+            aggs: {
+              last_seen: { max: { field: '@timestamp' } },
+              // telemetry only: the agents' own heartbeats (2/min each) do not count as traffic
+              recent: { filter: boolQuery([{ range: { '@timestamp': { gte: recent } } }], [], [{ term: { 'event.dataset': HEARTBEAT_DATASET } }]) },
+              // the latest heartbeat of each agent (top_hits: no painless needed)
+              heartbeat: {
+                filter: boolQuery([{ term: { 'event.dataset': HEARTBEAT_DATASET } }, { range: { '@timestamp': { gte: healthSince } } }]),
+                aggs: {
+                  agents: {
+                    terms: { field: 'agent.id', size: 500 },
+                    aggs: { latest: { top_hits: { size: 1, sort: [{ '@timestamp': { order: 'desc' } }], _source: ['@timestamp', 'cirt.agent.spool.backlog_bytes', 'cirt.agent.spool.backlog_records', 'cirt.agent.shipper.connected'] } } },
+                  },
+                },
+              },
+              // each agent's newest certificate expiry; the earliest of those is taken in agencyHealth()
+              cert: {
+                filter: boolQuery([{ range: { '@timestamp': { gte: healthSince } } }, { exists: { field: 'cirt.agent_cert.not_after' } }]),
+                aggs: { agents: { terms: { field: 'agent.id', size: 500 }, aggs: { not_after: { max: { field: 'cirt.agent_cert.not_after' } } } } },
+              },
+            },
+          },
+        },
       }),
       this.store.search(this.indices.alerts, {
         size: 0,
@@ -77,14 +146,14 @@ export class WallService {
       this.store.search(this.indices.alerts, { size: 20, sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }], query: scoped(principal, undefined) }),
     ]);
 
-    const agencyMap = new Map<string, WallData['agencies'][number]>();
+    const agencyMap = new Map<string, WallAgency>();
     for (const b of (events.aggregations?.agencies as Terms)?.buckets ?? []) {
-      agencyMap.set(String(b.key), { agency: String(b.key), last_seen: maxValue(b.last_seen), events_per_minute: Math.round((((b.recent as { doc_count?: number })?.doc_count ?? 0) / 5) * 10) / 10, alerts: zeroCounts() });
+      agencyMap.set(String(b.key), { agency: String(b.key), last_seen: maxValue(b.last_seen), events_per_minute: Math.round((((b.recent as { doc_count?: number })?.doc_count ?? 0) / 5) * 10) / 10, alerts: zeroCounts(), health: agencyHealth(b) });
     }
     for (const b of (alerts.aggregations?.agencies as Terms)?.buckets ?? []) {
       const key = String(b.key);
       if (key === CROSS_AGENCY) continue; // the correlation pseudo-agency: shown under campaigns, not as an agency
-      const entry = agencyMap.get(key) ?? { agency: key, events_per_minute: 0, alerts: zeroCounts() };
+      const entry = agencyMap.get(key) ?? { agency: key, events_per_minute: 0, alerts: zeroCounts(), health: {} };
       entry.alerts = severityCounts(b.sev);
       agencyMap.set(key, entry);
     }
