@@ -101,6 +101,19 @@ try {
     name: 'cirt_detector_correlation_state', help: 'Correlation state counters (observed, hits, late, evictedKeys, evictedEvents)', labelNames: ['counter'], registers: [registry],
     collect() { for (const [k, v] of Object.entries(detector.correlation.counters)) this.set({ counter: k }, v); },
   });
+  // Per-rule health for the operations room's rule-health view and alerting on broken rules.
+  new Gauge({
+    name: 'cirt_detector_rule_hits', help: 'Matches per rule since start', labelNames: ['rule_id'], registers: [registry],
+    collect() { for (const m of detector.ruleMetrics()) this.set({ rule_id: m.id }, m.hits); },
+  });
+  new Gauge({
+    name: 'cirt_detector_rule_errors', help: 'Evaluation errors per rule since start (the rule is skipped for that event)', labelNames: ['rule_id'], registers: [registry],
+    collect() { for (const m of detector.ruleMetrics()) this.set({ rule_id: m.id }, m.errors); },
+  });
+  new Gauge({
+    name: 'cirt_detector_rule_eval_microseconds', help: 'Mean evaluation time per rule (sampled)', labelNames: ['rule_id'], registers: [registry],
+    collect() { for (const m of detector.ruleMetrics()) this.set({ rule_id: m.id }, m.meanEvalUs); },
+  });
   log.info('detector running', { health: http.url });
   const sig = await untilSignal();
   log.info('shutting down', { signal: sig });
