@@ -106,6 +106,8 @@ export interface Alert {
     severity: Severity;
     reason: string;
     window?: { start: string; end: string };
+    /** Event fields the rule's detection matched on (as the engine saw them, after the pipeline's field mapping). */
+    matched_fields?: string[];
   };
   rule: {
     id: string;

@@ -19,7 +19,7 @@ export function alertId(parts: { ruleId: string; agency: string; groupBy?: strin
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date): Alert {
+export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date, matchedFields?: string[]): Alert {
   const agency = event.organization?.id ?? 'unknown';
   const eventId = event.event?.id ?? createHash('sha256').update(JSON.stringify(event)).digest('hex');
   return {
@@ -30,6 +30,7 @@ export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date): Ale
       status: 'open',
       severity: rule.level,
       reason: `${rule.title} matched ${describe(event)}`,
+      ...(matchedFields?.length ? { matched_fields: matchedFields } : {}),
     },
     rule: {
       id: rule.id,

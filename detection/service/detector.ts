@@ -98,7 +98,7 @@ export class Detector {
       this.counters.matches++;
       this.stat(rule.meta.id).hits++;
       if (this.suppressed.has(rule.meta.id)) this.counters.suppressed++;
-      else alerts.push(alertFromMatch(rule.meta, event, now));
+      else alerts.push(alertFromMatch(rule.meta, event, now, rule.matchedFields?.(event)));
       if (this.correlation.references(rule.meta.id)) {
         // event time drives the windows; an event without a usable @timestamp falls back to the processing time
         const parsed = Date.parse(String(event['@timestamp']));

@@ -24,6 +24,7 @@ export const ALERTS_TEMPLATE = {
             severity: { type: 'keyword' },
             reason: { type: 'text' },
             window: { properties: { start: { type: 'date' }, end: { type: 'date' } } },
+            matched_fields: { type: 'keyword' },
           },
         },
         rule: {

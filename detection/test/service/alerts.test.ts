@@ -33,3 +33,9 @@ test('events are routed to the rules of their logsource', () => {
   assert.equal(ruleApplies({ product: 'linux', service: 'sshd' }, { product: 'linux', service: 'cron' }), false);
   assert.equal(ruleApplies({ product: 'Windows' }, { product: 'windows', service: 'security' }), true);
 });
+
+test('the fields the rule matched on travel with the alert', () => {
+  const a = alertFromMatch(rule, event, new Date(), ['destination.port', 'network.transport']);
+  assert.deepEqual(a.alert.matched_fields, ['destination.port', 'network.transport']);
+  assert.equal(alertFromMatch(rule, event, new Date()).alert.matched_fields, undefined);
+});

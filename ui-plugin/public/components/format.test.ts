@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from '../../../proto/ecs';
-import { formatEndpoint, formatFlow, formatTime, ruleAttribution, severityClass } from './format';
+import { formatEndpoint, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
 
 test('times are shown in UTC', () => {
   assert.equal(formatTime('2026-05-01T14:00:03+02:00'), '2026-05-01 12:00:03Z');
@@ -27,4 +27,12 @@ test('rule author attribution (DRL 1.1) is always stated', () => {
 test('severity classes come from the fixed list only', () => {
   assert.equal(severityClass('high'), 'cirt-sev cirt-sev--high');
   assert.equal(severityClass('x" onload="y'), 'cirt-sev cirt-sev--unknown');
+});
+
+test('matched fields: the detector\'s list when the alert has one, else values the alert carries', () => {
+  const event = { source: { ip: '10.0.0.1' }, destination: { ip: '8.8.8.8', port: 445 }, network: { transport: 'tcp' } };
+  const listed = { alert: { reason: 'x', matched_fields: ['destination.port', 'network.transport'] }, destination: { ip: '8.8.8.8', port: 445 } } as unknown as Alert;
+  assert.deepEqual([...matchedFields(listed, event)].sort(), ['destination.port', 'network.transport']);
+  const unlisted = { alert: { reason: 'x' }, destination: { ip: '8.8.8.8', port: 445 } } as unknown as Alert;
+  assert.deepEqual([...matchedFields(unlisted, event)].sort(), ['destination.ip', 'destination.port']);
 });

@@ -50,11 +50,14 @@ export function flattenEvent(value: unknown, prefix = '', out: [string, string][
 }
 
 /**
- * The fields of a triggering event that the alert was raised on. Alerts carry no explicit list of matched fields,
- * so: the event fields whose value is one the alert carries at top level (source/destination address and port,
- * host, user), plus any field whose name or value the alert's reason quotes.
+ * The fields of a triggering event that the alert was raised on: the detector's list (`alert.matched_fields`, what
+ * the Sigma engine matched on) when the alert carries it; otherwise (correlation alerts, older alerts) the event
+ * fields whose value is one the alert carries at top level (source/destination address and port, host, user), plus
+ * any field whose name or value the alert's reason quotes.
  */
 export function matchedFields(alert: Alert, event: Record<string, unknown>): Set<string> {
+  const listed = alert.alert?.matched_fields;
+  if (listed?.length) return new Set(listed);
   const alertValues = new Map<string, string>();
   for (const [path, v] of flattenEvent({ source: alert.source, destination: alert.destination, host: alert.host })) alertValues.set(path, v);
   const out = new Set<string>();
