@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT } from '../services.ts';
 import type { Out } from './args.ts';
-import { readEvents, runReplay } from './replay_cmd.ts';
+import { liveAgentConfig, readEvents, runReplay } from './replay_cmd.ts';
+import { loadAgentConfig } from '../../agents/config.ts';
 
 const SCANS = join(ROOT, 'agents/test/fixtures/scans');
 const HORIZONTAL = join(SCANS, 'nmap_horizontal_23.pcap');
@@ -109,4 +110,19 @@ describe('cirt rules replay: raw-traffic captures through the agent\'s flow mete
     assert.deepEqual(fired(s), { [HORIZONTAL_SCAN]: 1 });
     assert.equal(s.byRule[HORIZONTAL_SCAN]!.title, 'Horizontal Port Scan');
   });
+});
+
+test('--live writes an agent configuration with the right input for each kind of file, which the agent accepts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'live-cfg-'));
+  const file = join(dir, 'agent.yml');
+  writeFileSync(file, liveAgentConfig({
+    files: ['/x/scan.pcap', '/x/logon.json', '/x/events.jsonl'], agentId: 'agent-01', gateway: '127.0.0.1:4317', ca: '/c/ca.crt', cert: '/c/a.crt', key: '/c/a.key',
+    spoolDir: join(dir, 'spool'), httpPort: 20001, speed: 2, isCapture: (f) => f.endsWith('.pcap'),
+  }));
+  const c = loadAgentConfig(file);
+  assert.equal(c.agentId, 'agent-01');
+  assert.deepEqual(c.inputs.map((i) => [i.type, i.files ?? i.paths]), [['pcap', ['/x/scan.pcap']], ['evtx', ['/x/logon.json']]]);
+  assert.equal(c.inputs[0]!.speed, 2);
+  assert.deepEqual(c.replay.files, ['/x/events.jsonl']);
+  assert.equal(c.replay.resume, false);
 });

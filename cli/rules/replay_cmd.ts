@@ -4,24 +4,28 @@
 // UDP datagrams to a NetFlow/IPFIX collector port are decoded as exports, every other IP packet is metered into flows
 // by agents/flowmeter, so raw traffic (e.g. an nmap scan recorded with tcpdump) yields the same flow events the agent's
 // `pcap` input ships. `--live --gateway host:port --cert <prefix>` instead runs a real agent (agents/main.ts) that
-// ships the JSON-lines files through the gateway into the running pipeline.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// ships the same files (captures, evtx JSON, JSON lines) through the gateway into the running pipeline.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Alert, EcsEvent } from '../../proto/ecs.ts';
 import { readJsonLines } from '../../agents/inputs/jsonl_replay.ts';
 import { captureFormat, readCapture } from '../../agents/pcap/index.ts';
 import { CaptureProcessor } from '../../agents/pcap/capture_processor.ts';
 import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../detection/intel/index.ts';
 import { parseArgs, table, UsageError, type Out } from './args.ts';
+import { ROOT } from '../services.ts';
 import { newDetector } from './testcases.ts';
 
 export const REPLAY_HELP = `usage: cirt rules replay <files…> [--rules dir]… [--speed 0|N] [--json]
-       cirt rules replay <files.jsonl…> --live --gateway host:port --cert <dir/agency.agent> [--ca file]
+       cirt rules replay <files…> --live --gateway host:port --cert <dir/agency.agent> [--ca file] [--timeout s]
 Files: *.jsonl (ECS events), *.json (evtx_dump-style Windows events), pcap/pcapng captures (by magic number, any
 name): NetFlow v5/v9/IPFIX exports to UDP 2055/4739/9995/9996 are decoded, all other traffic is metered into flows
 (agents/flowmeter, the agent's defaults: idle 15 s, active 30 min).
 --speed 0 = as fast as possible (default); N = N times real time (by event @timestamp).
+--live ships the files through a real agent into the running pipeline (alerts land in OpenSearch) and returns once
+the gateway acknowledged every event.
 Exit 0 done (the summary says what fired), 1 input errors, 2 usage.`;
 
 /** A capture's flow events, as the agent's `pcap` input would emit them (capture time kept; no pacing). */
@@ -53,19 +57,76 @@ export function readEvents(file: string): { events: EcsEvent[]; errors: string[]
   return { events: r.items.map((i) => ({ organization: { id: 'replay' }, ...i.event })), errors: r.errors.map(String) };
 }
 
-function live(a: ReturnType<typeof parseArgs>, out: Out): number {
+/** The agent configuration (YAML) that ships `files` with the right input for each kind of file. Pure. */
+export function liveAgentConfig(o: { files: string[]; agentId: string; gateway: string; ca: string; cert: string; key: string; spoolDir: string; httpPort: number; speed: number; isCapture: (f: string) => boolean }): string {
+  const q = (v: string) => JSON.stringify(v);
+  const captures = o.files.filter((f) => o.isCapture(f));
+  const evtx = o.files.filter((f) => !o.isCapture(f) && /\.json$/i.test(f));
+  const jsonl = o.files.filter((f) => !o.isCapture(f) && !/\.json$/i.test(f));
+  const lines = [
+    `agentId: ${q(o.agentId)}`,
+    'gateway:', `  address: ${q(o.gateway)}`, `  ca: ${q(o.ca)}`, `  cert: ${q(o.cert)}`, `  key: ${q(o.key)}`,
+    'http:', `  port: ${o.httpPort}`,
+    'spool:', `  dir: ${q(o.spoolDir)}`,
+    'replay:', '  resume: false', '  shiftToNow: false', `  files: [${jsonl.map(q).join(', ')}]`,
+    'inputs:',
+    ...(captures.length ? ['  - type: pcap', `    files: [${captures.map(q).join(', ')}]`, `    speed: ${o.speed}`] : []),
+    ...(evtx.length ? ['  - type: evtx', `    paths: [${evtx.map(q).join(', ')}]`, '    format: json'] : []),
+  ];
+  if (!captures.length && !evtx.length) lines.pop();
+  return lines.join('\n') + '\n';
+}
+
+interface AgentHealthView { spool: { backlogBytes: number; backlogRecords: number }; shipper: { acked: number }; inputs: { received: number }[] }
+
+/**
+ * `--live`: a real agent (agents/main.ts) ships the files through the gateway into the running pipeline. The agent id
+ * comes from the certificate's file name (`<dir>/<agency>.<agent>.crt`, as scripts/dev-certs.sh names them); the
+ * command returns once every record the inputs produced was acknowledged by the gateway (or after --timeout seconds).
+ */
+async function live(a: ReturnType<typeof parseArgs>, out: Out): Promise<number> {
   const gw = a.options.get('gateway')?.[0]; const cert = a.options.get('cert')?.[0];
   if (!gw || !cert) throw new UsageError('--live needs --gateway host:port and --cert <dir/agency.agent>');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('agents', 'main.ts')], {
-    stdio: 'inherit',
-    env: { ...process.env, CIRT_AGENT_ID: 'replay', CIRT_GATEWAY_ADDRESS: gw, CIRT_AGENT_CERT: `${cert}.crt`, CIRT_AGENT_KEY: `${cert}.key`, CIRT_AGENT_CA: a.options.get('ca')?.[0] ?? join(cert, '..', 'ca.crt'), CIRT_REPLAY_FILES: a.positionals.join(','), CIRT_AGENT_SPOOL_DIR: join('.stack', 'spool', 'replay') },
-  });
-  out.stderr(`agent exited with ${r.status}\n`);
-  return r.status === 0 ? 0 : 1;
+  const m = /([a-z0-9-]+)\.([a-z0-9-]+)$/.exec(basename(cert));
+  if (!m) throw new UsageError(`--cert ${cert}: expected <dir>/<agency>.<agent> (the .crt and .key beside it)`);
+  for (const f of [`${cert}.crt`, `${cert}.key`, ...a.positionals]) if (!existsSync(f)) throw new UsageError(`${f}: no such file`);
+  const work = mkdtempSync(join(tmpdir(), 'cirt-replay-live-'));
+  const httpPort = 20000 + Math.floor(Math.random() * 10000);
+  const config = join(work, 'agent.yml');
+  writeFileSync(config, liveAgentConfig({
+    files: a.positionals.map((f) => resolve(f)), agentId: m[2]!, gateway: gw, ca: resolve(a.options.get('ca')?.[0] ?? join(dirname(cert), 'ca.crt')),
+    cert: resolve(`${cert}.crt`), key: resolve(`${cert}.key`), spoolDir: join(work, 'spool'), httpPort, speed: Number(a.options.get('speed')?.[0] ?? 0),
+    isCapture: (f) => captureFormat(readFileSync(f).subarray(0, 4)) !== undefined || /\.pcap(ng)?$/i.test(f),
+  }));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'agents', 'main.ts'), '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? 1)));
+  const deadline = Date.now() + Number(a.options.get('timeout')?.[0] ?? 600) * 1000;
+  let last: AgentHealthView | undefined;
+  let stableSince = 0;
+  let done = false;
+  while (Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 500));
+    const h = await fetch(`http://127.0.0.1:${httpPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.json() as Promise<AgentHealthView>).catch(() => undefined);
+    if (!h) continue;
+    const received = h.inputs.reduce((n, i) => n + i.received, 0);
+    out.stderr(`\rlive: ${received} read, ${h.shipper.acked} acknowledged by the gateway, ${h.spool.backlogRecords} waiting   `);
+    const settled = received > 0 && h.spool.backlogBytes === 0 && h.spool.backlogRecords === 0;
+    const same = last !== undefined && last.shipper.acked === h.shipper.acked && last.inputs.reduce((n, i) => n + i.received, 0) === received;
+    stableSince = settled && same ? stableSince || Date.now() : 0;
+    last = h;
+    if (stableSince && Date.now() - stableSince >= 3_000) { done = true; break; }
+  }
+  child.kill('SIGTERM');
+  const code = await exited;
+  out.stderr('\n');
+  const acked = last?.shipper.acked ?? 0;
+  if (a.flags.has('json')) out.stdout(JSON.stringify({ live: true, gateway: gw, agent: `${m[1]}/${m[2]}`, acknowledged: acked, complete: done }) + '\n');
+  else out.stdout(`${acked} event(s) shipped to ${gw} as ${m[1]}/${m[2]} and acknowledged${done ? '' : ' (NOT complete: timed out or the agent stopped)'}; their alerts appear in the operations room.\n`);
+  return done && code === 0 ? 0 : 1;
 }
 
 export async function runReplay(argv: readonly string[], out: Out): Promise<number> {
-  const a = parseArgs(argv, { flags: ['json', 'help', 'live'], options: ['rules', 'speed', 'gateway', 'cert', 'ca', 'intel', 'pipeline'] });
+  const a = parseArgs(argv, { flags: ['json', 'help', 'live'], options: ['rules', 'speed', 'gateway', 'cert', 'ca', 'intel', 'pipeline', 'timeout'] });
   if (a.flags.has('help')) { out.stdout(REPLAY_HELP); return 0; }
   if (a.positionals.length === 0) { out.stderr(`${REPLAY_HELP}\n`); return 2; }
   for (const p of a.positionals) if (!existsSync(p)) { out.stderr(`no such file: ${p}\n`); return 2; }
