@@ -13,6 +13,9 @@ export type YNode = YScalar | YSeq | YMap;
 
 export interface YDoc { root: YNode | null; index: number; pos: Pos }
 
+/** Most nodes a document's aliases may expand to (a Sigma rule uses aliases rarely, and small). */
+export const MAX_ALIAS_NODES = 10_000;
+
 /** Parse every document of a YAML text. A syntax error in a document is returned in `errors` (one per bad document). */
 export function parseYamlDocuments(text: string, file?: string): { docs: YDoc[]; errors: SigmaError[] } {
   const lc = new LineCounter();
@@ -36,9 +39,15 @@ export function parseYamlDocuments(text: string, file?: string): { docs: YDoc[];
       }));
       return;
     }
-    const convert = (node: unknown, depth: number): YNode => {
+    // Aliases are expanded into copies: bound the copies, or a few hundred bytes of nested aliases ("billion laughs")
+    // would build millions of nodes and stall the loader (and the detector's hot reload).
+    let aliasNodes = 0;
+    const convert = (node: unknown, depth: number, viaAlias = false): YNode => {
       if (depth > 64) throw new SigmaError('ERR_SIGMA_YAML', 'YAML nesting too deep', { location: { file, ...docPos } });
-      if (isAlias(node)) return convert(node.resolve(doc), depth + 1);
+      if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) {
+        throw new SigmaError('ERR_SIGMA_YAML', `YAML aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en')} nodes (an alias bomb?)`, { location: { file, ...docPos } });
+      }
+      if (isAlias(node)) return convert(node.resolve(doc), depth + 1, true);
       const n = node as YamlAstNode | null | undefined;
       const pos = toPos(lc, n?.range?.[0] ?? 0);
       if (isMap(n)) {
@@ -51,12 +60,12 @@ export function parseYamlDocuments(text: string, file?: string): { docs: YDoc[];
           if (keyVal === null || typeof keyVal === 'object') {
             throw new SigmaError('ERR_SIGMA_SCHEMA', 'map keys must be scalars', { location: { file, ...keyPos } });
           }
-          const valNode = item.value === null ? { kind: 'scalar' as const, value: null, plain: true, pos: keyPos } : convert(item.value, depth + 1);
+          const valNode = item.value === null ? { kind: 'scalar' as const, value: null, plain: true, pos: keyPos } : convert(item.value, depth + 1, viaAlias);
           entries.push({ key: String(keyVal), keyPos, value: valNode });
         }
         return { kind: 'map', entries, pos };
       }
-      if (isSeq(n)) return { kind: 'seq', items: n.items.map((i) => convert(i, depth + 1)), pos };
+      if (isSeq(n)) return { kind: 'seq', items: n.items.map((i) => convert(i, depth + 1, viaAlias)), pos };
       if (isScalar(n)) {
         const v = n.value;
         const value: Scalar = v === null || v === undefined ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : typeof v === 'bigint' ? Number(v) : String(v);
