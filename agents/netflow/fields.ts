@@ -88,8 +88,15 @@ export function formatIPv4(b: Buffer): string {
 
 /** RFC 5952 text form: lower case, the longest run (>= 2) of zero groups compressed. */
 export function formatIPv6(b: Buffer): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
+  return formatIPv6At(b, 0);
+}
+
+const groups = new Uint16Array(8);
+
+/** formatIPv6 of the 16 bytes at `p` (the caller checked they are there), without copying them out. */
+export function formatIPv6At(b: Buffer, p: number): string {
+  const g = groups;
+  for (let i = 0; i < 8; i++) g[i] = ((b[p + 2 * i] ?? 0) << 8) | (b[p + 2 * i + 1] ?? 0);
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -99,28 +106,57 @@ export function formatIPv6(b: Buffer): string {
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  if (bestLen < 2) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  if (bestLen < 2) return hexGroups(g, 0, 8);
+  return `${hexGroups(g, 0, bestStart)}::${hexGroups(g, bestStart + bestLen, 8)}`;
+}
+
+function hexGroups(g: Uint16Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += (i > from ? ':' : '') + (g[i] ?? 0).toString(16);
+  return s;
 }
 
 function formatMac(b: Buffer): string {
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return formatMacAt(b, 0);
+}
+
+/** formatMac of the 6 bytes at `p`. */
+export function formatMacAt(b: Buffer, p: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i > 0 ? ':' : '') + (b[p + i] ?? 0).toString(16).padStart(2, '0');
+  return s;
 }
 
 function readUnsigned(b: Buffer): number | bigint {
-  if (b.length <= 6) return b.readUIntBE(0, b.length);
+  return readUnsignedAt(b, 0, b.length);
+}
+
+/** An unsigned big-endian integer of 1..8 bytes at `p`: a number when it is a safe integer, else a bigint. */
+export function readUnsignedAt(b: Buffer, p: number, n: number): number | bigint {
+  if (n <= 6) return b.readUIntBE(p, n);
   let v = 0n;
-  for (const byte of b) v = (v << 8n) | BigInt(byte);
+  for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(b[p + i] ?? 0);
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** A string IE of `n` bytes at `p`: UTF-8, trailing NUL bytes removed. */
+export function stringAt(b: Buffer, p: number, n: number): string {
+  let end = p + n;
+  while (end > p && b[end - 1] === 0) end--;
+  return b.toString('utf8', p, end);
 }
 
 const NTP_UNIX_OFFSET_S = 2208988800;
 
 /** NTP 64-bit timestamp (RFC 7011 §6.1.9/10) to unix milliseconds (fractional for sub-ms precision). */
 export function ntpToUnixMs(b: Buffer): number {
-  const secs = b.readUInt32BE(0);
-  const frac = b.readUInt32BE(4);
+  return ntpToUnixMsAt(b, 0);
+}
+
+/** ntpToUnixMs of the 8 bytes at `p`. */
+export function ntpToUnixMsAt(b: Buffer, p: number): number {
+  const secs = b.readUInt32BE(p);
+  const frac = b.readUInt32BE(p + 4);
   return (secs - NTP_UNIX_OFFSET_S) * 1000 + (frac * 1000) / 2 ** 32;
 }
 
@@ -144,11 +180,8 @@ export function decodeFieldValue(id: number, b: Buffer, enterprise?: number): Fi
       return b.length === 16 ? formatIPv6(b) : b.toString('hex');
     case 'mac':
       return b.length === 6 ? formatMac(b) : b.toString('hex');
-    case 'string': {
-      let end = b.length;
-      while (end > 0 && b[end - 1] === 0) end--;
-      return b.subarray(0, end).toString('utf8');
-    }
+    case 'string':
+      return stringAt(b, 0, b.length);
     case 'dateTimeMicroseconds':
     case 'dateTimeNanoseconds':
       return b.length === 8 ? ntpToUnixMs(b) : b.toString('hex');

@@ -7,13 +7,14 @@ import { V9_SCOPE_TYPES, decodeFieldValue, fieldName } from './fields.ts';
 import { Reader } from './reader.ts';
 import type { OptionsRecord } from './record.ts';
 import { normalise, samplingRateFrom, toNumber } from './record.ts';
+import { compiledFor } from './compile.ts';
 import type { ExporterOptions, HeaderContext } from './state.ts';
 import type { Template, TemplateField, TemplateKey } from './templates.ts';
 import { VARIABLE_LENGTH, templateKeyString } from './templates.ts';
 
 /** Walk the sets of a v9/IPFIX message body. Never throws: problems become errors in `out`. */
 export function decodeSets(r: Reader, header: HeaderContext, opts: DecodeOptions, out: DecodeResult): void {
-  const learnt = new Map<string, TemplateKey>();
+  const learnt = new Map<string, TemplateKey>(); // cheap when empty; filled by template sets only
   const packetOptions: { current: ExporterOptions } = { current: opts.exporterOptions?.get(header.exporter, header.domainId) ?? {} };
   const errCtx = { version: header.version, domainId: header.domainId, exporter: header.exporter };
 
@@ -97,7 +98,7 @@ function decodeOneSet(
   const isTemplate = v === 9 ? setId === 0 : setId === 2;
   const isOptionsTemplate = v === 9 ? setId === 1 : setId === 3;
   if (isTemplate || isOptionsTemplate) {
-    decodeTemplateSet(body, isOptionsTemplate ? 'options' : 'data', setId, header, opts, out, learnt);
+    decodeTemplateSetMemo(body, isOptionsTemplate ? 'options' : 'data', setId, header, opts, out, learnt);
     return;
   }
   if (setId < 256) {
@@ -119,7 +120,24 @@ function decodeOneSet(
   decodeDataSet(body, tpl, header, opts, out, packetOptions);
 }
 
-function decodeTemplateSet(
+/**
+ * Exporters resend the same template sets all the time (softflowd: four template sets and an options template set in
+ * every packet of the fixture). A set whose bytes equal an earlier clean parse for the same (exporter, version,
+ * domain, set id) is not parsed again: its templates are re-added exactly as the parse would add them (same refresh,
+ * same metrics, same pending release). Sets that threw or withdrew templates are never memoised. Bounded per
+ * template cache: 16 different sets per (exporter, version, domain, set id), 4,096 sets and 1 MiB of set bytes
+ * (then cleared).
+ */
+interface TemplateSetMemo {
+  bytes: Buffer;
+  templates: [TemplateKey, Template][];
+}
+const memos = new WeakMap<object, { sets: Map<string, TemplateSetMemo[]>; count: number; bytes: number }>();
+const MEMO_PER_KEY = 16;
+const MEMO_MAX_SETS = 4096;
+const MEMO_MAX_BYTES = 1 << 20;
+
+function decodeTemplateSetMemo(
   r: Reader,
   kind: Template['kind'],
   setId: number,
@@ -128,6 +146,56 @@ function decodeTemplateSet(
   out: DecodeResult,
   learnt: Map<string, TemplateKey>,
 ): void {
+  if (opts.generic === true) {
+    decodeTemplateSet(r, kind, setId, header, opts, out, learnt, undefined);
+    return;
+  }
+  let memo = memos.get(opts.templates);
+  if (memo === undefined) memos.set(opts.templates, (memo = { sets: new Map(), count: 0, bytes: 0 }));
+  const key = `${header.exporter}|${header.version}|${header.domainId}|${setId}`;
+  const bytes = r.buf.subarray(r.offset, r.offset + r.remaining);
+  const list = memo.sets.get(key);
+  const hit = list?.find((m) => m.bytes.equals(bytes));
+  if (hit !== undefined) {
+    for (const [k, tpl] of hit.templates) {
+      const res = opts.templates.add(k, tpl, opts.now);
+      if (res !== 'unchanged' && opts.metrics) opts.metrics.templates_total++;
+      learnt.set(templateKeyString(k), k);
+    }
+    return;
+  }
+  const added: [TemplateKey, Template][] = [];
+  const clean = decodeTemplateSet(r, kind, setId, header, opts, out, learnt, added); // throws: not memoised
+  if (!clean) return;
+  if (memo.count >= MEMO_MAX_SETS || memo.bytes + bytes.length > MEMO_MAX_BYTES) {
+    memo.sets.clear();
+    memo.count = 0;
+    memo.bytes = 0;
+  }
+  let l = memo.sets.get(key);
+  if (l === undefined) memo.sets.set(key, (l = []));
+  if (l.length >= MEMO_PER_KEY) {
+    const old = l.shift();
+    memo.count--;
+    memo.bytes -= old?.bytes.length ?? 0;
+  }
+  l.push({ bytes: Buffer.from(bytes), templates: added });
+  memo.count++;
+  memo.bytes += bytes.length;
+}
+
+/** Returns false when the set withdrew templates (its effect then depends on the cache, so it is not memoised). */
+function decodeTemplateSet(
+  r: Reader,
+  kind: Template['kind'],
+  setId: number,
+  header: HeaderContext,
+  opts: DecodeOptions,
+  out: DecodeResult,
+  learnt: Map<string, TemplateKey>,
+  added: [TemplateKey, Template][] | undefined,
+): boolean {
+  let clean = true;
   const v = header.version;
   const scope = { exporter: header.exporter, version: v, domainId: header.domainId } as const;
   const recordHeaderLength = v === 9 && kind === 'options' ? 6 : 4;
@@ -155,6 +223,7 @@ function decodeTemplateSet(
           const all = templateId === setId;
           const n = all ? opts.templates.withdrawAll(scope, kind) : opts.templates.withdraw({ ...scope, templateId }) ? 1 : 0;
           if (opts.metrics) opts.metrics.templates_withdrawn_total += n;
+          clean = false;
           if (!all && templateId < 256) {
             throw new NetflowDecodeError('ERR_NETFLOW_TEMPLATE', `withdrawal of reserved template id ${templateId}`, { ...ctx, offset: recOffset, field: 'template.id' });
           }
@@ -180,13 +249,15 @@ function decodeTemplateSet(
     let minRecordLength = 0;
     let fixedMax = 0;
     for (let i = 0; i < fieldCount; i++) {
-      let id = r.u16(`template ${templateId} field ${i + 1} id`);
-      const length = r.u16(`template ${templateId} field ${i + 1} length`);
+      // The field names in errors are built only when a read can fail (enterprise numbers eat into the 4 bytes/field).
+      const safe = r.remaining >= 4;
+      let id = r.u16(safe ? 'template field id' : `template ${templateId} field ${i + 1} id`);
+      const length = r.u16(safe ? 'template field length' : `template ${templateId} field ${i + 1} length`);
       const f: TemplateField = { id, length };
       if (v === 10 && id & 0x8000) {
         id &= 0x7fff;
         f.id = id;
-        f.enterprise = r.u32(`template ${templateId} field ${i + 1} enterprise number`);
+        f.enterprise = r.u32(r.remaining >= 4 ? 'template field enterprise number' : `template ${templateId} field ${i + 1} enterprise number`);
       }
       const variable = v === 10 && length === VARIABLE_LENGTH;
       minRecordLength += variable ? 1 : length;
@@ -204,8 +275,10 @@ function decodeTemplateSet(
     const res = opts.templates.add(key, template, opts.now);
     if (res !== 'unchanged' && opts.metrics) opts.metrics.templates_total++;
     learnt.set(templateKeyString(key), key);
+    added?.push([key, template]);
   }
   // What is left (< one record header) is padding.
+  return clean;
 }
 
 interface DecodedFields {
@@ -250,6 +323,20 @@ function decodeDataSet(
   out: DecodeResult,
   exporterOptions: { current: ExporterOptions },
 ): void {
+  const compiled = opts.generic === true ? undefined : compiledFor(tpl, header.version);
+  if (compiled !== undefined) {
+    // Fixed-length records: the loop bound guarantees recordLength bytes, so the compiled decoder reads unchecked.
+    const len = compiled.recordLength;
+    const n = Math.floor(r.remaining / len);
+    const records = out.records;
+    const buf = r.buf;
+    const decode = compiled.decode;
+    const o = exporterOptions.current;
+    for (let i = 0, pos = r.offset; i < n; i++, pos += len) records.push(decode(buf, pos, header, o));
+    r.skip(n * len, 'records');
+    if (opts.metrics) opts.metrics.decoded_records_total += n;
+    return;
+  }
   const base = { version: header.version, exporter: header.exporter, domainId: header.domainId, templateId: tpl.templateId, sequence: header.sequence, exportTimeMs: header.exportTimeMs };
   // minRecordLength >= 1 (checked when the template was read), so every pass consumes bytes: the loop is bounded.
   while (r.remaining >= tpl.minRecordLength) {

@@ -82,14 +82,40 @@ interface Entry {
   updatedAt: number;
 }
 
+/** Numeric part of a key within one exporter: version, domain and template id packed as in goflow2 (< 2^53). */
+function numericKey(k: TemplateKey): number {
+  return k.version * 2 ** 48 + k.domainId * 2 ** 16 + k.templateId;
+}
+
 export class MemoryTemplateCache implements TemplateCache {
+  /** Insertion order = least recently refreshed first (eviction, entries()). */
   private readonly map = new Map<string, Entry>();
+  /** The same entries by exporter, then numeric key: `get` (once per data set) builds no key string. */
+  private readonly index = new Map<string, Map<number, Entry>>();
   private readonly ttlMs: number;
   private readonly maxTemplates: number;
 
   constructor(opts: MemoryTemplateCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 30 * 60_000;
     this.maxTemplates = Math.max(1, opts.maxTemplates ?? 10_000);
+  }
+
+  private indexSet(e: Entry): void {
+    let m = this.index.get(e.key.exporter);
+    if (m === undefined) this.index.set(e.key.exporter, (m = new Map()));
+    m.set(numericKey(e.key), e);
+  }
+
+  private delete(k: string): boolean {
+    const e = this.map.get(k);
+    if (e === undefined) return false;
+    this.map.delete(k);
+    const m = this.index.get(e.key.exporter);
+    if (m !== undefined && m.get(numericKey(e.key)) === e) {
+      m.delete(numericKey(e.key));
+      if (m.size === 0) this.index.delete(e.key.exporter);
+    }
+    return true;
   }
 
   private expired(e: Entry, now: number): boolean {
@@ -102,29 +128,31 @@ export class MemoryTemplateCache implements TemplateCache {
     let result: AddResult = 'added';
     if (prev !== undefined && !this.expired(prev, now)) result = sameLayout(prev.template, template) ? 'unchanged' : 'updated';
     // Re-insert so Map order is "least recently refreshed first" for eviction.
-    this.map.delete(k);
-    this.map.set(k, { key: { ...key }, template, updatedAt: now });
+    this.delete(k);
+    // An unchanged refresh keeps the stored object (same content): what was derived from it (compiled decoder) stays.
+    const e: Entry = { key: { ...key }, template: result === 'unchanged' && prev !== undefined ? prev.template : template, updatedAt: now };
+    this.map.set(k, e);
+    this.indexSet(e);
     while (this.map.size > this.maxTemplates) {
       const oldest = this.map.keys().next();
       if (oldest.done === true) break;
-      this.map.delete(oldest.value);
+      this.delete(oldest.value);
     }
     return result;
   }
 
   get(key: TemplateKey, now: number): Template | undefined {
-    const k = templateKeyString(key);
-    const e = this.map.get(k);
+    const e = this.index.get(key.exporter)?.get(numericKey(key));
     if (e === undefined) return undefined;
     if (this.expired(e, now)) {
-      this.map.delete(k);
+      this.delete(templateKeyString(key));
       return undefined;
     }
     return e.template;
   }
 
   withdraw(key: TemplateKey): boolean {
-    return this.map.delete(templateKeyString(key));
+    return this.delete(templateKeyString(key));
   }
 
   withdrawAll(scope: TemplateScope, kind?: Template['kind']): number {
@@ -132,7 +160,7 @@ export class MemoryTemplateCache implements TemplateCache {
     let n = 0;
     for (const [k, e] of this.map) {
       if (k.startsWith(prefix) && (kind === undefined || e.template.kind === kind)) {
-        this.map.delete(k);
+        this.delete(k);
         n++;
       }
     }
@@ -143,7 +171,7 @@ export class MemoryTemplateCache implements TemplateCache {
     let n = 0;
     for (const [k, e] of this.map) {
       if (this.expired(e, now)) {
-        this.map.delete(k);
+        this.delete(k);
         n++;
       }
     }
