@@ -8,6 +8,9 @@ import type { CirtError } from '../../proto/errors.ts';
 import { createNetflowState, decodePacket, toEcs } from '../netflow/index.ts';
 import type { AgentInput, InputContext } from './input.ts';
 
+/** How many packets the decoder handles before it lets the event loop read the socket again. */
+const YIELD_EVERY_PACKETS = 32;
+
 export interface NetflowInputConfig {
   type?: 'netflow';
   host: string;
@@ -85,7 +88,14 @@ export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
   let loopDone: Promise<void> = Promise.resolve();
 
   const decodeLoop = async (ctx: InputContext) => {
+    let sinceYield = 0;
     while (!stopped) {
+      // emit() resolves as a microtask, so without this the loop would never let the socket's I/O callbacks run
+      // while packets are queued: the kernel buffer, not our bounded queue, would then take the bursts (and drop).
+      if (++sinceYield >= YIELD_EVERY_PACKETS) {
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
       const item = queue.shift();
       if (!item) {
         await new Promise<void>((r) => (wake = r));

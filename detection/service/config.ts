@@ -19,7 +19,9 @@ export const detectorSchema = {
         brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
         clientId: { type: 'string', default: 'cirt-detector' },
         groupId: { type: 'string', default: 'cirt-detector' },
-        maxBatch: { type: 'integer', minimum: 1, default: 500 },
+        /** Kafka records per handler call; each record is one agent batch of up to 500 events, so keep it small:
+         *  a large value makes the detector evaluate hundreds of thousands of events per call (latency in seconds). */
+        maxBatch: { type: 'integer', minimum: 1, default: 20 },
         maxWaitMs: { type: 'integer', minimum: 10, default: 200 },
       },
     },
