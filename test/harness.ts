@@ -127,3 +127,28 @@ export async function startGroupsAtEnd(brokers: string, instance: string): Promi
     }
   }
 }
+
+/** Up to `size` documents of `index` matching `query`, oldest first; an index that does not exist yet is empty. */
+export async function searchDocs(opensearchUrl: string, index: string, query: object, size = 200): Promise<{ total: number; hits: Record<string, unknown>[] }> {
+  const res = await fetch(`${opensearchUrl}/${index}/_search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ size, query, sort: [{ '@timestamp': 'asc' }] }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status === 404) return { total: 0, hits: [] };
+  assert.equal(res.status, 200, `search ${index}: HTTP ${res.status}`);
+  const body = (await res.json()) as { hits: { total: { value: number }; hits: { _source: Record<string, unknown> }[] } };
+  return { total: body.hits.total.value, hits: body.hits.hits.map((h) => h._source) };
+}
+
+/** Polls `fn` every second until it returns a value; on timeout fails with `what` and the services' logs. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, services: ServiceSpec[]): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`timed out waiting for ${what}\n${serviceLogs(services)}`);
+}

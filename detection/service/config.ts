@@ -1,4 +1,5 @@
 import { loadConfig } from '../../proto/runtime/config.ts';
+import { kafkaConsumerSchema } from '../../proto/runtime/kafka.ts';
 
 export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
@@ -13,18 +14,8 @@ export const detectorSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    kafka: {
-      type: 'object', additionalProperties: false, default: {},
-      properties: {
-        brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
-        clientId: { type: 'string', default: 'cirt-detector' },
-        groupId: { type: 'string', default: 'cirt-detector' },
-        /** Kafka records per handler call; each record is one agent batch of up to 500 events, so keep it small:
-         *  a large value makes the detector evaluate hundreds of thousands of events per call (latency in seconds). */
-        maxBatch: { type: 'integer', minimum: 1, default: 20 },
-        maxWaitMs: { type: 'integer', minimum: 10, default: 200 },
-      },
-    },
+    // 20 records per call (not hundreds): a large batch makes one evaluate() call take seconds under a backlog.
+    kafka: kafkaConsumerSchema({ clientId: 'cirt-detector', groupId: 'cirt-detector', maxBatch: 20, maxWaitMs: 200 }),
     rules: {
       type: 'object', additionalProperties: false, default: {},
       properties: {

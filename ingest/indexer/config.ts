@@ -1,4 +1,5 @@
 import { loadConfig } from '../../proto/runtime/config.ts';
+import { kafkaConsumerSchema } from '../../proto/runtime/kafka.ts';
 import type { RetentionDays } from './retention.ts';
 import type { StoreConfig } from './store.ts';
 
@@ -17,18 +18,10 @@ export const indexerSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    kafka: {
-      type: 'object', additionalProperties: false, default: {},
-      properties: {
-        brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
-        clientId: { type: 'string', default: 'cirt-indexer' },
-        groupId: { type: 'string', default: 'cirt-indexer' },
-        maxBatch: { type: 'integer', minimum: 1, default: 1000 },
-        maxWaitMs: { type: 'integer', minimum: 10, default: 250 },
-        /** Longest pause between two attempts at a batch the store refused (store down: the loop waits). */
-        maxRetryDelayMs: { type: 'integer', minimum: 100, default: 5000 },
-      },
-    },
+    kafka: kafkaConsumerSchema({ clientId: 'cirt-indexer', groupId: 'cirt-indexer', maxBatch: 1000, maxWaitMs: 250 }, {
+      /** Longest pause between two attempts at a batch the store refused (store down: the loop waits). */
+      maxRetryDelayMs: { type: 'integer', minimum: 100, default: 5000 },
+    }),
     store: {
       type: 'object', additionalProperties: false, default: {},
       properties: {

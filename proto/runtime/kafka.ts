@@ -372,3 +372,19 @@ export async function runBatchConsumer(opts: BatchConsumerOptions): Promise<Runn
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The `kafka:` section of a consuming service's config schema: brokers, client and group ids, micro-batching. */
+export function kafkaConsumerSchema(defaults: { clientId: string; groupId: string; maxBatch: number; maxWaitMs: number }, extra: Record<string, object> = {}) {
+  return {
+    type: 'object', additionalProperties: false, default: {},
+    properties: {
+      brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
+      clientId: { type: 'string', default: defaults.clientId },
+      groupId: { type: 'string', default: defaults.groupId },
+      /** Kafka records handed to the handler at once (each telemetry record is one agent batch of up to 500 events). */
+      maxBatch: { type: 'integer', minimum: 1, default: defaults.maxBatch },
+      maxWaitMs: { type: 'integer', minimum: 10, default: defaults.maxWaitMs },
+      ...extra,
+    },
+  } as const;
+}

@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { logFile, pipelineServices, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { pipelineServices, startService, stopService, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
-import { agencyCerts, agentSpec, sentByAgency, startGroupsAtEnd } from '../harness.ts';
+import { agencyCerts, agentSpec, eventually, searchDocs, sentByAgency, startGroupsAtEnd } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -57,34 +57,11 @@ after(async () => {
   for (const s of [...services].reverse()) await stopService(s.name);
 });
 
-async function search(index: string, query: object): Promise<{ total: number; hits: Record<string, unknown>[] }> {
-  const res = await fetch(`${ep.opensearchUrl}/${index}/_search`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ size: 100, query, sort: [{ '@timestamp': 'asc' }] }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (res.status === 404) return { total: 0, hits: [] };
-  const body = (await res.json()) as { hits: { total: { value: number }; hits: { _source: Record<string, unknown> }[] } };
-  return { total: body.hits.total.value, hits: body.hits.hits.map((h) => h._source) };
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  const logs = services.map((s) => `--- ${s.name}\n${tail(logFile(s.name), 8)}`).join('\n');
-  throw new Error(`timed out waiting for ${what}\n${logs}`);
-}
-
 test('the agent\'s events become alerts in OpenSearch alerts-*, stamped with the agency from the certificate', async () => {
   const alerts = await eventually('2 alerts in OpenSearch', async () => {
-    const r = await search('alerts-*', { term: { 'organization.id': agency } });
+    const r = await searchDocs(ep.opensearchUrl, 'alerts-*', { term: { 'organization.id': agency } });
     return r.total >= 2 ? r.hits : undefined;
-  }, 120_000);
+  }, 120_000, services);
   assert.equal(alerts.length, 2, 'exactly the two malicious events raise alerts');
   const byRule = new Map(alerts.map((a) => [(a.rule as { name: string }).name, a]));
   const smb = byRule.get('SMB Traffic To The Internet');
@@ -102,9 +79,9 @@ test('the agent\'s events become alerts in OpenSearch alerts-*, stamped with the
 
 test('every event the agent sent is indexed once in events-*', async () => {
   const r = await eventually('4 events in events-*', async () => {
-    const s = await search('events-*', sentByAgency(agency));
+    const s = await searchDocs(ep.opensearchUrl, 'events-*', sentByAgency(agency));
     return s.total >= events.length ? s : undefined;
-  }, 60_000);
+  }, 60_000, services);
   assert.equal(r.total, events.length);
   const ids = new Set(r.hits.map((h) => (h.event as { id: string }).id));
   assert.equal(ids.size, events.length, 'event ids are unique');

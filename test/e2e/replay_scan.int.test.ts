@@ -11,9 +11,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { logFile, pipelineServices, ROOT, startService, stopService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { pipelineServices, ROOT, startService, stopService, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
-import { agencyCerts, startGroupsAtEnd } from '../harness.ts';
+import { agencyCerts, eventually, searchDocs, startGroupsAtEnd } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -67,38 +67,14 @@ after(async () => {
   for (const s of [...services].reverse()) await stopService(s.name);
 });
 
-async function search(index: string, query: object): Promise<{ total: number; hits: Record<string, unknown>[] }> {
-  const res = await fetch(`${ep.opensearchUrl}/${index}/_search`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ size: 200, query, sort: [{ '@timestamp': 'asc' }] }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (res.status === 404) return { total: 0, hits: [] };
-  assert.equal(res.status, 200, `search ${index}: HTTP ${res.status}`);
-  const body = (await res.json()) as { hits: { total: { value: number }; hits: { _source: Record<string, unknown> }[] } };
-  return { total: body.hits.total.value, hits: body.hits.hits.map((h) => h._source) };
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  const logs = services.map((s) => `--- ${s.name}\n${tail(logFile(s.name), 8)}`).join('\n');
-  throw new Error(`timed out waiting for ${what}\n${logs}`);
-}
-
 const ruleName = (a: Record<string, unknown>) => (a.rule as { name: string }).name;
 
 test('the agent replaying the nmap captures raises the port-scan alerts in OpenSearch alerts-* for its agency', async () => {
   const alerts = await eventually('horizontal and vertical port-scan alerts in alerts-*', async () => {
-    const r = await search('alerts-*', { term: { 'organization.id': agency } });
+    const r = await searchDocs(ep.opensearchUrl, 'alerts-*', { term: { 'organization.id': agency } });
     const names = new Set(r.hits.map(ruleName));
     return names.has('Horizontal Port Scan') && names.has('Vertical Port Scan') ? r.hits : undefined;
-  }, 120_000);
+  }, 120_000, services);
   // only the two scan correlations fire on these captures (the short-probe base rule feeds them silently)
   assert.deepEqual([...new Set(alerts.map(ruleName))].sort(), ['Horizontal Port Scan', 'Vertical Port Scan']);
   for (const a of alerts) {
@@ -134,9 +110,9 @@ test('the agent replaying the nmap captures raises the port-scan alerts in OpenS
 test('every flow the agent metered from the captures is indexed in events-* (40 + 100 flows)', async () => {
   const r = await eventually('140 flow events in events-*', async () => {
     // flows only: the agent also ships its own health metrics (event.dataset cirt.agent_health) as events
-    const s = await search('events-*', { bool: { filter: [{ term: { 'organization.id': agency } }, { term: { 'event.dataset': 'netflow.flow' } }] } });
+    const s = await searchDocs(ep.opensearchUrl, 'events-*', { bool: { filter: [{ term: { 'organization.id': agency } }, { term: { 'event.dataset': 'netflow.flow' } }] } });
     return s.total >= 140 ? s : undefined;
-  }, 60_000);
+  }, 60_000, services);
   assert.equal(r.total, 140, '40 horizontal probes + 100 vertical probes, one flow each');
   assert.ok(r.hits.every((h) => (h.flowmeter as { source?: string } | undefined)?.source !== undefined), 'every flow comes from the flow meter');
 });

@@ -16,7 +16,7 @@ import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry } from '../../proto/runtime/service_http.ts';
 import { loadGatewayConfig } from '../../ingest/gateway/config.ts';
 import { startGateway, type RunningGateway } from '../../ingest/gateway/server.ts';
-import { mutateBytes, pick, rng } from './rng.ts';
+import { mutateBytes, pick, rng } from '../../proto/testing/rng.ts';
 
 const CASES = 30_000;
 

@@ -4,7 +4,7 @@
 // a hang would be a timeout of the test, not a stuck test run.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Batch, RecordKind } from '../../proto/gen/ingest.ts';
-import { mutateBytes, pick, rng } from './rng.ts';
+import { mutateBytes, pick, rng } from '../../proto/testing/rng.ts';
 
 const { seed, cases } = workerData as { seed: number; cases: number };
 const r = rng(seed);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRules, SigmaError, SIGMA_ERROR_CODES } from '../../detection/engine/index.ts';
 import { parseYamlDocuments, type YNode } from '../../detection/engine/yamlnode.ts';
-import { pick, rng, type Rng } from './rng.ts';
+import { pick, rng, type Rng } from '../../proto/testing/rng.ts';
 
 const job = workerData as { kind: 'mutate'; corpus: string; files: number; perFile: number; seed: number } | { kind: 'bombs'; depths: number[]; fanout: number } | { kind: 'regex'; patterns: string[]; inputLength: number };
 

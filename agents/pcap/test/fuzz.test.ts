@@ -7,21 +7,12 @@ import { test } from 'node:test';
 import { CirtError } from '../../../proto/errors.ts';
 import { CaptureProcessor } from '../capture_processor.ts';
 import { PcapError, readCapture } from '../index.ts';
+import { rng } from '../../../proto/testing/rng.ts';
 
 const FIX = new URL('./fixtures/', import.meta.url).pathname;
 const SRC = new URL('../../test/fixtures/', import.meta.url).pathname;
 const seeds = [`${SRC}traffic.pcap`, `${FIX}traffic.pcapng`, `${FIX}mixed.pcapng`, `${FIX}traffic-qinq.pcap`, `${FIX}traffic-sll2.pcap`, `${FIX}traffic-be-ns.pcap`, `${SRC}ipfix.pcap`].map((f) => readFileSync(f));
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Buffer, r: () => number): Buffer {
   const b = Buffer.from(src);

@@ -4,17 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSyslog, parseRfc3164, parseRfc5424 } from '../parse.ts';
 import { SyslogFramer } from '../framing.ts';
+import { rng } from '../../../../proto/testing/rng.ts';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = [
   '<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 [a@1 b="c\\"d"] msg',

@@ -1,4 +1,4 @@
-// Seeded PRNG (mulberry32) and byte mutators shared by the fuzz tests: every run sees the same cases.
+// Seeded PRNG (mulberry32) and byte mutators shared by the fuzz tests of every component: every run sees the same cases.
 export type Rng = () => number;
 
 export function rng(seed: number): Rng {
