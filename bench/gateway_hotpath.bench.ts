@@ -1,5 +1,5 @@
 // Where the gateway's CPU goes per event, in isolation (no network, no Kafka): protobuf encode (agent side) and
-// decode, and planBatch (JSON parse + validate + stamp + JSON.stringify + event id). Prints ONE JSON line.
+// decode, and planBatch (JSON parse + validate + the Kafka value built from the events' text). Prints ONE JSON line.
 //   npx tsx bench/gateway_hotpath.bench.ts
 import { Batch, RecordKind } from '../proto/gen/ingest.ts';
 import { planBatch } from '../ingest/gateway/validate.ts';

@@ -149,16 +149,6 @@ export function dailyIndex(prefix: 'alerts' | 'events' | 'deadletter', timestamp
   return `${prefix}-${y}.${m}.${dd}`;
 }
 
-/** Value of a telemetry.* Kafka record: one agent batch of one kind, stamped by the gateway. Key: `agency/agent`. */
-export interface TelemetryBatch {
-  agency: string;
-  agentId: string;
-  bootId: string;
-  seq: number;
-  receivedAt: string;
-  events: EcsEvent[];
-}
-
 /** Value of a telemetry.rejected record: what was refused, where it came from and why. */
 export interface RejectedRecord {
   agency: string;

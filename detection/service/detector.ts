@@ -3,7 +3,7 @@
 // route's prefilter index picks the candidate rules, and the candidates are matched sharing one FieldMemo.
 // Pure apart from the clock used to sample per-rule evaluation times: batches in, alerts out.
 import { performance } from 'node:perf_hooks';
-import type { Alert, EcsEvent, TelemetryBatch } from '../../proto/ecs.ts';
+import type { Alert, EcsEvent } from '../../proto/ecs.ts';
 import { CorrelationState, type CompiledCorrelation, type CompiledRule, type CorrelationOptions } from '../engine/index.ts';
 import { alertFromCorrelation, alertFromMatch } from './alerts.ts';
 import { FieldMemo } from '../engine/fields.ts';
@@ -66,9 +66,9 @@ export class Detector {
     return [...this.ruleStats].map(([id, s]) => ({ id, title: this.titles.get(id) ?? id, ...s, meanEvalUs: s.sampledEvals ? (s.sampledMs * 1000) / s.sampledEvals : 0 }));
   }
 
-  evaluate(batch: TelemetryBatch, now: Date): Alert[] {
+  evaluate(events: readonly EcsEvent[], now: Date): Alert[] {
     const alerts: Alert[] = [];
-    for (const event of batch.events) alerts.push(...this.evaluateEvent(event, now));
+    for (const event of events) alerts.push(...this.evaluateEvent(event, now));
     return alerts;
   }
 

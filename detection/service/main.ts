@@ -3,7 +3,8 @@
 // acknowledged the alerts of a batch.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Counter, Gauge } from 'prom-client';
-import { TOPICS, type TelemetryBatch } from '../../proto/ecs.ts';
+import { TOPICS, type EcsEvent } from '../../proto/ecs.ts';
+import { stampedEvents } from '../../proto/telemetry.ts';
 import { createProducer, runBatchConsumer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
@@ -73,17 +74,16 @@ try {
     handler: async (records) => {
       const out = [];
       for (const record of records) {
-        let batch: TelemetryBatch;
+        let events: EcsEvent[];
         try {
-          batch = JSON.parse(record.value.toString('utf8')) as TelemetryBatch;
-          if (!Array.isArray(batch.events)) throw new Error('no events array');
+          events = stampedEvents(JSON.parse(record.value.toString('utf8')));
         } catch (err) {
           badRecords.inc();
           log.error('not a telemetry batch; skipped', { topic: record.topic, partition: record.partition, offset: record.offset, error: err });
           continue;
         }
-        eventsTotal.inc(batch.events.length);
-        for (const alert of detector.evaluate(batch, new Date())) {
+        eventsTotal.inc(events.length);
+        for (const alert of detector.evaluate(events, new Date())) {
           alertsTotal.inc({ rule_id: alert.rule.id });
           out.push({ topic: TOPICS.alerts, key: alert.alert.id, value: JSON.stringify(alert) });
         }

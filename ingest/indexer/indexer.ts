@@ -1,7 +1,7 @@
 // Writes documents with _bulk: retries only the items that failed with 429/5xx (with backoff), sends mapping
 // errors and other permanent refusals to a dead-letter index with the reason, and resolves only when every
 // document is either written or dead-lettered, so the caller can commit its Kafka offsets.
-import { dailyIndex, type Alert, type TelemetryBatch } from '../../proto/ecs.ts';
+import { dailyIndex, type Alert, type EcsEvent } from '../../proto/ecs.ts';
 import { CirtError } from '../../proto/errors.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
 import { chunkBySize, classifyBulk, deadLetter, type IndexDoc } from './bulk.ts';
@@ -66,10 +66,11 @@ export function alertDoc(alert: Alert): IndexDoc {
   return { index: dailyIndex('alerts', alert['@timestamp']), id: alert.alert.id, doc: alert as unknown as Record<string, unknown> };
 }
 
-export function eventDocs(batch: TelemetryBatch): IndexDoc[] {
-  return batch.events.map((e, i) => ({
+/** Raw telemetry documents; `events` are stamped (proto/telemetry.ts stampedEvents), so each has its event.id. */
+export function eventDocs(events: readonly EcsEvent[]): IndexDoc[] {
+  return events.map((e) => ({
     index: dailyIndex('events', e['@timestamp']),
-    id: e.event?.id ?? `${batch.agency}:${batch.agentId}:${batch.bootId}:${batch.seq}:${i}`,
+    id: String(e.event?.id),
     doc: e as Record<string, unknown>,
   }));
 }

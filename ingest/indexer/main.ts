@@ -3,7 +3,8 @@
 // Store down: the batch handler fails, the consumer loop retries the same batch (paused, so memory stays bounded)
 // and catches up from there once the store answers again.
 import { Counter, Gauge } from 'prom-client';
-import { TOPICS, type Alert, type TelemetryBatch } from '../../proto/ecs.ts';
+import { TOPICS, type Alert } from '../../proto/ecs.ts';
+import { stampedEvents } from '../../proto/telemetry.ts';
 import { runBatchConsumer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../../proto/runtime/service_http.ts';
@@ -61,7 +62,7 @@ try {
         try {
           const value = JSON.parse(r.value.toString('utf8')) as unknown;
           if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert));
-          else docs.push(...eventDocs(value as TelemetryBatch));
+          else docs.push(...eventDocs(stampedEvents(value)));
         } catch (err) {
           badRecords.inc({ topic: r.topic });
           log.error('unparseable record skipped', { topic: r.topic, partition: r.partition, offset: r.offset, error: err });

@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { credentials, makeGenericClientConstructor, status, type ServiceError } from '@grpc/grpc-js';
 import { Consumer } from '@platformatic/kafka';
 import type { Registry } from 'prom-client';
-import { TOPICS, type TelemetryBatch } from '../../proto/ecs.ts';
+import { TOPICS } from '../../proto/ecs.ts';
+import { stampedEvents, type TelemetryBatch } from '../../proto/telemetry.ts';
 import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
 import { createProducer, type KafkaProducer } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
@@ -225,7 +226,7 @@ describe('gateway security', () => {
     const got = await readSince(TOPICS.logs, before, `${A}/agent-01`);
     assert.equal(got.length, 1);
     assert.equal(got[0]!.agency, A);
-    assert.equal(got[0]!.events[0]!.organization?.id, A, 'the certificate wins over the payload');
+    assert.equal(stampedEvents(got[0]!)[0]!.organization?.id, A, 'the certificate wins over the payload');
   });
 
   test('(e) an oversized batch is refused with RESOURCE_EXHAUSTED, counted, and the connection still works', async () => {

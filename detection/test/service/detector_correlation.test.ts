@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { EcsEvent, TelemetryBatch } from '../../../proto/ecs.ts';
+import type { EcsEvent } from '../../../proto/ecs.ts';
 import { compileCorrelations, compileRules, loadPipeline } from '../../engine/index.ts';
 import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../intel/index.ts';
 import { CROSS_AGENCY } from '../../service/alerts.ts';
@@ -20,7 +20,8 @@ function packDetector(): Detector {
 
 const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
-const batch = (events: EcsEvent[], agency = 'mofa'): TelemetryBatch => ({ agency, agentId: 'a1', bootId: 'b', seq: 1, receivedAt: iso(0), events: events.map((e) => ({ ...e, organization: e.organization ?? { id: agency } })) });
+/** Events as the detector gets them from Kafka: stamped with their agency. */
+const batch = (events: EcsEvent[], agency = 'mofa'): EcsEvent[] => events.map((e) => ({ ...e, organization: e.organization ?? { id: agency } }));
 const flow = (i: number, src: string, dst: string, port: number, packets: number, agency?: string): EcsEvent => ({
   '@timestamp': iso(i * 1000), event: { id: `ev-${src}-${dst}-${port}-${i}-${agency ?? ''}`, kind: 'event', category: ['network'], dataset: 'netflow.flow' },
   source: { ip: src, port: 40000 + i }, destination: { ip: dst, port }, network: { transport: 'tcp', packets, bytes: 60 * packets },
