@@ -51,6 +51,49 @@ export interface CorrelationCounters { observed: number; hits: number; late: num
 interface Entry { t: number; r: number; v?: string | number; id: string; ev?: Obj }
 interface KeyState { agency?: string; values: string[]; entries: Entry[]; maxT: number; resetAt: number | null }
 
+/**
+ * Running aggregates over a key's entries (all of them: after pruning, an in-order event's window is exactly the
+ * entries), so an in-order event is evaluated in O(1) instead of a scan of up to maxEventsPerKey entries. Derived
+ * from the entries, never snapshotted; rebuilt when the entries are replaced.
+ */
+const AGGREGATE_FROM = 32;
+
+class Aggregates {
+  /** value -> occurrences (value_count) */
+  readonly values = new Map<string | number, number>();
+  /** rule position -> occurrences (temporal) */
+  readonly rules = new Map<number, number>();
+  sum = 0;
+  /** values seen that are not safe integers: sums are then recomputed from the entries (a float sum drifts) */
+  private inexact = 0;
+
+  get exactSum(): boolean { return this.inexact === 0 && Number.isSafeInteger(this.sum); }
+
+  static of(entries: readonly Entry[]): Aggregates {
+    const a = new Aggregates();
+    for (const e of entries) a.add(e);
+    return a;
+  }
+
+  add(e: Entry): void {
+    this.rules.set(e.r, (this.rules.get(e.r) ?? 0) + 1);
+    if (e.v !== undefined) {
+      this.values.set(e.v, (this.values.get(e.v) ?? 0) + 1);
+      if (typeof e.v === 'number') { this.sum += e.v; if (!Number.isSafeInteger(e.v)) this.inexact++; }
+    }
+  }
+
+  remove(e: Entry): void {
+    const r = this.rules.get(e.r)! - 1;
+    if (r === 0) this.rules.delete(e.r); else this.rules.set(e.r, r);
+    if (e.v !== undefined) {
+      const n = this.values.get(e.v)! - 1;
+      if (n === 0) this.values.delete(e.v); else this.values.set(e.v, n);
+      if (typeof e.v === 'number') this.sum -= e.v;
+    }
+  }
+}
+
 export interface CorrelationSnapshot {
   version: 1;
   counters: CorrelationCounters;
@@ -61,6 +104,13 @@ export class CorrelationState {
   readonly counters: CorrelationCounters = { observed: 0, hits: 0, late: 0, evictedKeys: 0, evictedEvents: 0 };
   private readonly byRule = new Map<string, Array<{ c: CompiledCorrelation; r: number }>>();
   private readonly keys = new Map<string, Map<string, KeyState>>();
+  private readonly aggregates = new WeakMap<KeyState, Aggregates>();
+  /**
+   * Per correlation, an iterator over its keys in insertion order, advanced only to evict: every key before its
+   * position was evicted or moved to the end (LRU touch), so its next key is the least recently updated one.
+   * (`keys().next()` on a fresh iterator would walk over every deleted slot at the front of the Map each time.)
+   */
+  private readonly evictCursor = new Map<string, Iterator<string>>();
   private readonly maxKeys: number;
   private readonly maxEventsPerKey: number;
   private readonly maxHitEvents: number;
@@ -119,35 +169,53 @@ export class CorrelationState {
     let st = keys.get(k);
     if (st) { keys.delete(k); keys.set(k, st); } // LRU order: most recently updated last
     else {
-      st = { values, entries: [], maxT: -Infinity, resetAt: null, ...(agency !== undefined ? { agency } : {}) };
+      st = agency === undefined ? { values, entries: [], maxT: -Infinity, resetAt: null } : { agency, values, entries: [], maxT: -Infinity, resetAt: null };
       keys.set(k, st);
       if (keys.size > this.maxKeys) {
-        const oldest = keys.keys().next().value as string;
-        keys.delete(oldest);
+        let cursor = this.evictCursor.get(c.meta.id) ?? keys.keys();
+        let next = cursor.next();
+        if (next.done) next = (cursor = keys.keys()).next();
+        this.evictCursor.set(c.meta.id, cursor);
+        keys.delete(next.value as string);
         this.counters.evictedKeys++;
       }
     }
     const T = c.timespanMs;
     if (t <= st.maxT - T || (st.resetAt !== null && t <= st.resetAt)) { this.counters.late++; return undefined; }
-    const entry: Entry = { t, r, id: eventId(event), ev: event, ...(v !== undefined ? { v } : {}) };
-    // insert after every entry with time <= t (stable for ties)
-    let lo = 0; let hi = st.entries.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (st.entries[mid]!.t <= t) lo = mid + 1; else hi = mid; }
-    st.entries.splice(lo, 0, entry);
+    // running aggregates only for keys with many entries: for a few, a scan is cheaper than keeping them
+    let agg = this.aggregates.get(st);
+    if (!agg && st.entries.length >= AGGREGATE_FROM) this.aggregates.set(st, (agg = Aggregates.of(st.entries)));
+    const entry: Entry = v === undefined ? { t, r, id: eventId(event), ev: event } : { t, r, v, id: eventId(event), ev: event };
+    const inOrder = t >= st.maxT;
+    if (inOrder) st.entries.push(entry);
+    else {
+      // insert after every entry with time <= t (stable for ties)
+      let lo = 0; let hi = st.entries.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (st.entries[mid]!.t <= t) lo = mid + 1; else hi = mid; }
+      st.entries.splice(lo, 0, entry);
+    }
+    agg?.add(entry);
     if (t > st.maxT) st.maxT = t;
     let drop = 0;
     while (drop < st.entries.length && st.entries[drop]!.t <= st.maxT - T) drop++;
-    if (drop) st.entries.splice(0, drop);
-    if (st.entries.length > this.maxEventsPerKey) {
-      const over = st.entries.length - this.maxEventsPerKey;
-      st.entries.splice(0, over);
+    if (st.entries.length - drop > this.maxEventsPerKey) {
+      const over = st.entries.length - drop - this.maxEventsPerKey;
+      drop += over;
       this.counters.evictedEvents += over;
     }
-    const win = st.entries.filter((e) => e.t > t - T && e.t <= t);
-    const value = evaluate(c, win);
-    if (value === undefined || !conditionHolds(c.condition, value) || win.length === 0) return undefined;
+    if (drop) {
+      if (agg) for (let i = 0; i < drop; i++) agg.remove(st.entries[i]!);
+      st.entries.splice(0, drop);
+    }
+    // In order, the window (t - T, t] is every entry left; out of order, a slice of them.
+    const win = inOrder ? st.entries : st.entries.filter((e) => e.t > t - T && e.t <= t);
+    if (win.length === 0) return undefined;
+    const value = inOrder && agg ? evaluateRunning(c, win, agg) : evaluate(c, win);
+    if (value === undefined || !conditionHolds(c.condition, value)) return undefined;
     this.counters.hits++;
-    st.entries = st.entries.filter((e) => e.t > t);
+    const kept = st.entries.filter((e) => e.t > t);
+    st.entries = kept;
+    this.aggregates.delete(st);
     st.resetAt = t;
     const groupBy: Record<string, string> = {};
     c.groupBy.forEach((g, i) => { groupBy[g] = values[i]!; });
@@ -182,10 +250,24 @@ export class CorrelationState {
   restore(snap: CorrelationSnapshot): void {
     if (snap.version !== 1) throw new Error(`unknown correlation snapshot version ${String(snap.version)}`);
     Object.assign(this.counters, snap.counters);
+    this.evictCursor.clear();
     for (const [id, keys] of this.keys) {
       keys.clear();
-      for (const [k, st] of snap.correlations[id] ?? []) keys.set(k, { ...st, entries: st.entries.map((e) => ({ ...e })) });
+      for (const [k, st] of snap.correlations[id] ?? []) keys.set(k, { ...st, entries: st.entries.map((e) => ({ ...e })) }); // aggregates: rebuilt on first use
     }
+  }
+}
+
+/** `evaluate` over a window that is all of a key's entries, from their running aggregates where it can. */
+function evaluateRunning(c: CompiledCorrelation, win: readonly Entry[], agg: Aggregates): number | undefined {
+  switch (c.type) {
+    case 'event_count': return win.length;
+    case 'value_count': return agg.values.size;
+    case 'temporal': return agg.rules.size;
+    // running float sums drift; integers (bytes, packets, counts) below 2^53 are exact
+    case 'value_sum': return agg.exactSum ? agg.sum : evaluate(c, win);
+    case 'value_avg': return agg.exactSum ? agg.sum / win.length : evaluate(c, win);
+    default: return evaluate(c, win);
   }
 }
 

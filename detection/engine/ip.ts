@@ -43,6 +43,32 @@ function parseV6(s: string): Uint8Array | undefined {
   return out;
 }
 
+/** Dotted-quad IPv4 (each part 1–3 digits, ≤ 255; surrounding whitespace allowed) as an unsigned 32-bit number, or -1. */
+export function ipv4Number(text: string): number {
+  let i = 0;
+  let end = text.length;
+  while (i < end && text.charCodeAt(i) <= 32) i++;
+  while (end > i && text.charCodeAt(end - 1) <= 32) end--;
+  let n = 0;
+  for (let part = 0; part < 4; part++) {
+    let v = 0;
+    let digits = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      if (++digits > 3) return -1;
+    }
+    if (digits === 0 || v > 255) return -1;
+    n = n * 256 + v;
+    if (part < 3) {
+      if (text.charCodeAt(i) !== 46) return -1; // '.'
+      i++;
+    }
+  }
+  return i === end ? n : -1;
+}
+
 /** Compile a CIDR (`10.0.0.0/8`, `fe80::/10`, or a bare address) into a predicate; undefined when invalid. */
 export function cidrMatcher(cidr: string): ((ip: string) => boolean) | undefined {
   const [addr = '', lenText] = cidr.trim().split('/');
@@ -51,11 +77,22 @@ export function cidrMatcher(cidr: string): ((ip: string) => boolean) | undefined
   const max = ip.v4 ? 32 : 128;
   const len = lenText === undefined ? max : /^\d{1,3}$/.test(lenText) ? Number(lenText) : NaN;
   if (!(len >= 0 && len <= max)) return undefined;
-  const bits = ip.v4 ? len + 96 : len;
+  if (ip.v4) {
+    // the hot case (flows): integer compare, no allocation; IPv4 CIDRs match IPv4 text only, as below
+    const b = ip.bytes;
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    const net = ((((b[12]! << 24) | (b[13]! << 16) | (b[14]! << 8) | b[15]!) >>> 0) & mask) >>> 0;
+    return (text: string) => {
+      const n = ipv4Number(text);
+      return n >= 0 && ((n & mask) >>> 0) === net;
+    };
+  }
+  const bits = len;
   const net = ip.bytes;
   return (text: string) => {
+    if (ipv4Number(text) >= 0) return false; // IPv4 text never matches an IPv6 CIDR (and is the common case)
     const p = parseIp(text);
-    if (!p || p.v4 !== ip.v4) return false;
+    if (!p || p.v4) return false;
     for (let i = 0; i < 16; i++) {
       const take = Math.max(0, Math.min(8, bits - i * 8));
       if (take === 0) break;

@@ -260,6 +260,24 @@ describe('correlation state', () => {
     assert.equal(stored.entries.length, 5);
   });
 
+  test('the least recently updated key is the one evicted, through many touches, sweeps and evictions', () => {
+    const c = one('type: event_count\nrules: [rule_a]\ngroup-by: [k]\ntimespan: 1h\ncondition: { gte: 1000 }');
+    const max = 50;
+    const s = state(c, { maxKeys: max });
+    const rng = (() => { let x = 12345; return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648; })();
+    const lru: string[] = []; // model: least recently updated first
+    for (let i = 0; i < 5000; i++) {
+      const k = rng() < 0.5 && lru.length ? lru[Math.floor(rng() * lru.length)]! : `k${i}`;
+      s.observe('r-a', ev({ k }), T0 + i);
+      const at = lru.indexOf(k);
+      if (at >= 0) lru.splice(at, 1);
+      lru.push(k);
+      if (lru.length > max) lru.shift();
+    }
+    const held = s.snapshot().correlations['c-1']!.map(([k]) => (JSON.parse(k) as string[])[1]);
+    assert.deepEqual(held, lru);
+  });
+
   test('hits carry at most maxHitEvents events, the first of the window', () => {
     const s = state(one('type: event_count\nrules: [rule_a]\ntimespan: 1m\ncondition: { gte: 30 }'), { maxHitEvents: 20 });
     let hit;

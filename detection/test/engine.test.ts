@@ -258,6 +258,18 @@ describe('modifiers', () => {
     assert.equal(r.match({ F: 'not-an-ip' }), false);
     assert.equal(compileErr("sel:\n  F|cidr: '10.0.0.0/33'\ncondition: sel").code, 'ERR_SIGMA_VALUE');
   });
+  test('cidr: IPv4 edges (prefix lengths 0/32, octet bounds, leading zeros, whitespace, mapped IPv6)', () => {
+    assert.equal(m('F|cidr', "'0.0.0.0/0'").match({ F: '255.255.255.255' }), true);
+    assert.equal(m('F|cidr', "'0.0.0.0/0'").match({ F: '::1' }), false, 'an IPv4 CIDR matches IPv4 text only');
+    assert.equal(m('F|cidr', "'203.0.113.7/32'").match({ F: '203.0.113.7' }), true);
+    assert.equal(m('F|cidr', "'203.0.113.7'").match({ F: '203.0.113.8' }), false);
+    assert.equal(m('F|cidr', "'128.0.0.0/1'").match({ F: '200.1.1.1' }), true, 'high bit set: unsigned compare');
+    assert.equal(m('F|cidr', "'128.0.0.0/1'").match({ F: '127.255.255.255' }), false);
+    const ten = m('F|cidr', "'10.0.0.0/8'");
+    for (const [text, want] of [['010.1.2.3', true], [' 10.1.2.3 ', true], ['10.1.2.256', false], ['10.1.2', false], ['10.1.2.3.4', false], ['10..2.3', false], ['10.1.2.3x', false], ['1000.1.2.3', false], ['::ffff:10.1.2.3', false], ['', false]] as const) {
+      assert.equal(ten.match({ F: text }), want, text);
+    }
+  });
   test('expand: placeholders from pipeline vars; unresolved is a located error', () => {
     const p = loadPipeline('name: v\nvars:\n  admins: [alice, bob]\n');
     const r = compileOne("sel:\n  User|expand: '%admins%'\ncondition: sel", { pipelines: [p] });
