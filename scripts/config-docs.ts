@@ -200,6 +200,8 @@ export function render(ui: UiConfig): string {
     '  a comma becomes a list (`CIRT_KAFKA_BROKERS=k1:9092,k2:9092`). An empty variable counts as unset.',
     '- Relative paths are relative to the working directory of the process (`npm start` runs everything from the',
     '  repository root).',
+    '- `CIRT_LOG_LEVEL` (`debug`, `info`, `warn`, `error`; default `info`) sets the level of the JSON logs of the gateway,',
+    '  detector, indexer and agent (`proto/runtime/log.ts`).',
     '',
   ];
   for (const s of SERVICES) {
