@@ -19,57 +19,53 @@ export const agentSchema = {
   additionalProperties: false,
   required: ['agentId'],
   properties: {
-    agentId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+    agentId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'This agent\'s name; must equal the <agent> of its certificate (spiffe://…/agency/<agency>/agent/<agent>).' },
     gateway: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        address: { type: 'string', default: '127.0.0.1:4317' },
-        ca: { type: 'string', default: '.stack/certs/ca.crt' },
-        cert: { type: 'string', default: '.stack/certs/mofa.agent-01.crt' },
-        key: { type: 'string', default: '.stack/certs/mofa.agent-01.key' },
-        /** gRPC message compression on the shipper channel (the gateway decompresses any of them). */
-        compression: { enum: ['gzip', 'deflate', 'none'], default: 'gzip' },
+        address: { type: 'string', default: '127.0.0.1:4317', description: 'host:port of the CIRT gateway (gRPC over mutual TLS).' },
+        ca: { type: 'string', default: '.stack/certs/ca.crt', description: 'PEM file of the CIRT CA that signed the gateway\'s certificate.' },
+        cert: { type: 'string', default: '.stack/certs/mofa.agent-01.crt', description: 'PEM file of this agent\'s client certificate (issued by the CIRT).' },
+        key: { type: 'string', default: '.stack/certs/mofa.agent-01.key', description: 'PEM file of this agent\'s private key.' },
+        compression: { enum: ['gzip', 'deflate', 'none'], default: 'gzip', description: 'gRPC message compression on the shipper channel (the gateway decompresses any of them).' },
       },
     },
     http: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        host: { type: 'string', default: '127.0.0.1' },
-        /** GET /healthz and /metrics; 0 = an ephemeral port (logged). */
-        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9104 },
+        host: { type: 'string', default: '127.0.0.1', description: 'Address of the health and metrics endpoint.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9104, description: 'Port of GET /healthz and GET /metrics; 0 = an ephemeral port (logged).' },
       },
     },
-    inputs: { type: 'array', items: inputEntrySchema(), default: [] },
+    inputs: { type: 'array', items: inputEntrySchema(), default: [], description: 'The inputs to run; each entry has a `type` and the keys of that type (see the input tables).' },
     shipping: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        maxBatchEvents: { type: 'integer', minimum: 1, maximum: 100_000, default: 500 },
-        maxBatchBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024 },
-        flushMs: { type: 'integer', minimum: 10, default: 500 },
-        maxInflightBatches: { type: 'integer', minimum: 1, default: 8 },
+        maxBatchEvents: { type: 'integer', minimum: 1, maximum: 100_000, default: 500, description: 'Most events in one batch sent to the gateway.' },
+        maxBatchBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024, description: 'Most bytes in one batch (keep it below the gateway\'s limits.maxBatchBytes).' },
+        flushMs: { type: 'integer', minimum: 10, default: 500, description: 'A batch that is not full is sent after this many milliseconds.' },
+        maxInflightBatches: { type: 'integer', minimum: 1, default: 8, description: 'Batches sent and not yet acknowledged by the gateway.' },
       },
     },
     spool: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        dir: { type: 'string', default: '.stack/spool/agent' },
-        maxBytes: { type: 'integer', minimum: 65536, default: 1024 * 1024 * 1024 },
-        segmentBytes: { type: 'integer', minimum: 4096, default: 16 * 1024 * 1024 },
-        whenFull: { enum: ['block', 'drop_oldest'], default: 'block' },
-        fsync: { enum: ['always', 'interval', 'never'], default: 'interval' },
-        fsyncIntervalMs: { type: 'integer', minimum: 1, default: 1000 },
-        maxRecordBytes: { type: 'integer', minimum: 1024, default: 256 * 1024 },
+        dir: { type: 'string', default: '.stack/spool/agent', description: 'Directory of the disk spool: every event is written here before it is shipped, and kept until the gateway acknowledges it.' },
+        maxBytes: { type: 'integer', minimum: 65536, default: 1024 * 1024 * 1024, description: 'Most bytes the spool keeps on disk.' },
+        segmentBytes: { type: 'integer', minimum: 4096, default: 16 * 1024 * 1024, description: 'Size of one spool segment file.' },
+        whenFull: { enum: ['block', 'drop_oldest'], default: 'block', description: 'When the spool is full: block the inputs, or drop the oldest segment (counted).' },
+        fsync: { enum: ['always', 'interval', 'never'], default: 'interval', description: 'When spool writes are flushed to disk: every write, every fsyncIntervalMs, or left to the OS.' },
+        fsyncIntervalMs: { type: 'integer', minimum: 1, default: 1000, description: 'Milliseconds between two flushes with fsync: interval.' },
+        maxRecordBytes: { type: 'integer', minimum: 1024, default: 256 * 1024, description: 'Largest single event the spool accepts (ERR_SPOOL_RECORD_TOO_LARGE beyond).' },
       },
     },
     replay: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        files: { type: 'array', items: { type: 'string' }, default: [] },
-        shiftToNow: { type: 'boolean', default: true },
-        /** 0 = replay once, then keep the connection open. */
-        loopSeconds: { type: 'number', minimum: 0, default: 0 },
-        /** Resume an interrupted replay after a restart, and do not replay a finished, unchanged file again. */
-        resume: { type: 'boolean', default: true },
+        files: { type: 'array', items: { type: 'string' }, default: [], description: 'Shorthand for one jsonl input: JSON-lines files of ECS events to replay.' },
+        shiftToNow: { type: 'boolean', default: true, description: 'Shift the timestamps so that the newest event lands now (spacing kept).' },
+        loopSeconds: { type: 'number', minimum: 0, default: 0, description: 'Replay again every this many seconds; 0 = replay once, then keep the connection open.' },
+        resume: { type: 'boolean', default: true, description: 'Resume an interrupted replay after a restart, and do not replay a finished, unchanged file again.' },
       },
     },
   },
@@ -84,22 +80,25 @@ export function effectiveInputs(config: Readonly<AgentConfig>): InputConfig[] {
   return inputs;
 }
 
+/** Environment variable -> config path. */
+export const AGENT_ENV: Readonly<Record<string, string>> = {
+  CIRT_AGENT_ID: 'agentId',
+  CIRT_GATEWAY_ADDRESS: 'gateway.address',
+  CIRT_AGENT_CA: 'gateway.ca',
+  CIRT_AGENT_CERT: 'gateway.cert',
+  CIRT_AGENT_KEY: 'gateway.key',
+  CIRT_REPLAY_FILES: 'replay.files',
+  CIRT_REPLAY_LOOP_SECONDS: 'replay.loopSeconds',
+  CIRT_AGENT_SPOOL_DIR: 'spool.dir',
+  CIRT_AGENT_HTTP_PORT: 'http.port',
+  CIRT_AGENT_COMPRESSION: 'gateway.compression',
+  CIRT_REPLAY_RESUME: 'replay.resume',
+};
+
 export function loadAgentConfig(file?: string, overrides?: Record<string, unknown>): Readonly<AgentConfig> {
   return loadConfig<AgentConfig>('agent', agentSchema, {
     file,
     overrides,
-    envMap: {
-      CIRT_AGENT_ID: 'agentId',
-      CIRT_GATEWAY_ADDRESS: 'gateway.address',
-      CIRT_AGENT_CA: 'gateway.ca',
-      CIRT_AGENT_CERT: 'gateway.cert',
-      CIRT_AGENT_KEY: 'gateway.key',
-      CIRT_REPLAY_FILES: 'replay.files',
-      CIRT_REPLAY_LOOP_SECONDS: 'replay.loopSeconds',
-      CIRT_AGENT_SPOOL_DIR: 'spool.dir',
-      CIRT_AGENT_HTTP_PORT: 'http.port',
-      CIRT_AGENT_COMPRESSION: 'gateway.compression',
-      CIRT_REPLAY_RESUME: 'replay.resume',
-    },
+    envMap: AGENT_ENV,
   });
 }

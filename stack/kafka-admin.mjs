@@ -5,6 +5,10 @@
 //   node stack/kafka-admin.mjs topics  <broker> <partitions> t… create the topics that do not exist yet (RF 1)
 //   node stack/kafka-admin.mjs smoke   <broker> <topic>         produce one message and consume it back
 //                                                              (creates <topic> with 1 partition, deletes it after)
+//   node stack/kafka-admin.mjs partitions <broker> [topic…]     print "<topic> <partitions>" (all topics by default)
+//   node stack/kafka-admin.mjs add-partitions <broker> <count> <topic…>
+//                                                              raise the topics' partition count to <count> (scale-out;
+//                                                              Kafka never lowers it)
 //
 // Uses @platformatic/kafka from the repository's node_modules.
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
@@ -95,11 +99,32 @@ async function smoke(topic) {
   }
 }
 
+async function partitions(names) {
+  deadline(15000);
+  await withAdmin(async (admin) => {
+    const topics = names.length > 0 ? names : (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+    const meta = await admin.metadata({ topics });
+    for (const t of topics) console.log(`${t} ${meta.topics.get(t)?.partitionsCount ?? 'missing'}`);
+  });
+}
+
+async function addPartitions(count, names) {
+  deadline(30000);
+  if (!Number.isInteger(count) || count < 1 || names.length === 0) throw new Error('usage: kafka-admin.mjs add-partitions <broker> <count> <topic…>');
+  await withAdmin(async (admin) => {
+    // assignments null: the broker places the new partitions itself
+    await admin.createPartitions({ topics: names.map((name) => ({ name, count, assignments: null })) });
+    console.log(`${names.join(', ')}: ${count} partitions`);
+  });
+}
+
 try {
-  if (!broker) throw new Error('usage: kafka-admin.mjs health|topics|smoke <broker> ...');
+  if (!broker) throw new Error('usage: kafka-admin.mjs health|topics|smoke|partitions|add-partitions <broker> ...');
   if (command === 'health') await health();
   else if (command === 'topics') await ensureTopics(Number(rest[0]), rest.slice(1));
   else if (command === 'smoke') await smoke(rest[0]);
+  else if (command === 'partitions') await partitions(rest);
+  else if (command === 'add-partitions') await addPartitions(Number(rest[0]), rest.slice(1));
   else throw new Error(`unknown command ${command}`);
   process.exit(0);
 } catch (error) {

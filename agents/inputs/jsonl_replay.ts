@@ -95,11 +95,11 @@ export const jsonlInputSchema = {
   required: ['files'],
   properties: {
     type: { const: 'jsonl' },
-    files: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
-    shiftToNow: { type: 'boolean', default: true },
-    loopSeconds: { type: 'number', minimum: 0, default: 0 },
-    resume: { type: 'boolean', default: true },
-    checkpointEvery: { type: 'integer', minimum: 1, default: 500 },
+    files: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'JSON-lines files of ECS events, one event per line.' },
+    shiftToNow: { type: 'boolean', default: true, description: 'Shift the timestamps so that the newest event lands now (spacing kept).' },
+    loopSeconds: { type: 'number', minimum: 0, default: 0, description: 'Replay again every this many seconds; 0 = once.' },
+    resume: { type: 'boolean', default: true, description: 'Resume an interrupted replay after a restart, and do not replay a finished, unchanged file again.' },
+    checkpointEvery: { type: 'integer', minimum: 1, default: 500, description: 'Events between two saved replay positions.' },
   },
 } as const;
 

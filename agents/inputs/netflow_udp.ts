@@ -29,13 +29,13 @@ export const netflowInputSchema = {
   additionalProperties: false,
   properties: {
     type: { const: 'netflow' },
-    host: { type: 'string', minLength: 1, default: '127.0.0.1' },
-    port: { type: 'integer', minimum: 0, maximum: 65535, default: 2055 },
-    receiveBufferBytes: { type: 'integer', minimum: 65536, maximum: 1 << 30, default: 8 * 1024 * 1024 },
-    queuePackets: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 20_000 },
-    whenFull: { enum: ['drop_newest'], default: 'drop_newest' },
-    maxTemplates: { type: 'integer', minimum: 1, default: 10_000 },
-    templateTtlSeconds: { type: 'integer', minimum: 0, default: 1800 },
+    host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'UDP address the exporters send NetFlow v5/v9/IPFIX to.' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 2055, description: 'UDP port; 0 = an ephemeral port (tests).' },
+    receiveBufferBytes: { type: 'integer', minimum: 65536, maximum: 1 << 30, default: 8 * 1024 * 1024, description: 'SO_RCVBUF asked of the kernel (capped at net.core.rmem_max; the granted size is logged).' },
+    queuePackets: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Packets waiting for the decoder; beyond this, whenFull applies.' },
+    whenFull: { enum: ['drop_newest'], default: 'drop_newest', description: 'A full queue drops the newest packet, counted in agent_input_dropped_packets_total.' },
+    maxTemplates: { type: 'integer', minimum: 1, default: 10_000, description: 'Most v9/IPFIX templates kept (all exporters); the least recently refreshed goes first.' },
+    templateTtlSeconds: { type: 'integer', minimum: 0, default: 1800, description: 'A template not refreshed for this long is forgotten; 0 = never.' },
   },
 } as const;
 

@@ -23,16 +23,16 @@ export const pcapInputSchema = {
   required: ['files'],
   properties: {
     type: { const: 'pcap' },
-    files: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
-    speed: { type: 'number', minimum: 0, maximum: 1_000_000, default: 0 },
-    netflowPorts: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 }, default: [...DEFAULT_NETFLOW_PORTS] },
+    files: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'pcap or pcapng files to replay.' },
+    speed: { type: 'number', minimum: 0, maximum: 1_000_000, default: 0, description: 'Pace: 1 = as captured, N = N times faster, 0 = as fast as the spool takes them.' },
+    netflowPorts: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 }, default: [...DEFAULT_NETFLOW_PORTS], description: 'UDP destination ports whose packets are decoded as NetFlow/IPFIX; other traffic is metered into flows.' },
     flowmeter: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        idleTimeoutMs: { type: 'integer', minimum: 1, default: 15_000 },
-        activeTimeoutMs: { type: 'integer', minimum: 1, default: 1_800_000 },
-        closeTimeoutMs: { type: 'integer', minimum: 1, default: 1_000 },
-        maxFlows: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 65_536 },
+        idleTimeoutMs: { type: 'integer', minimum: 1, default: 15_000, description: 'A metered flow with no packet for this long is exported.' },
+        activeTimeoutMs: { type: 'integer', minimum: 1, default: 1_800_000, description: 'A long-lived metered flow is exported at least this often.' },
+        closeTimeoutMs: { type: 'integer', minimum: 1, default: 1_000, description: 'A metered TCP flow ends this long after its FIN/RST (trailing ACKs absorbed).' },
+        maxFlows: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 65_536, description: 'Most metered flows in memory; beyond, one is ended early (eviction, counted).' },
       },
     },
   },

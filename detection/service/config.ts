@@ -19,41 +19,42 @@ export const detectorSchema = {
     rules: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        dirs: { type: 'array', items: { type: 'string' }, default: ['rules'] },
-        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'] },
-        /** IOC lists (plain, STIX 2.1, MISP JSON) exposed to rules as placeholders; missing paths are ignored. */
-        intel: { type: 'array', items: { type: 'string' }, default: ['rules/intel'] },
-        /** How often rule, pipeline and intel files are checked for changes (0 = no hot reload). */
-        reloadIntervalMs: { type: 'integer', minimum: 0, default: 2000 },
+        dirs: { type: 'array', items: { type: 'string' }, default: ['rules'], description: 'Directories of Sigma rules (YAML, read recursively).' },
+        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'], description: 'Processing pipelines (field mapping, logsource conditions) applied to the rules.' },
+        intel: { type: 'array', items: { type: 'string' }, default: ['rules/intel'], description: 'IOC lists (plain, STIX 2.1, MISP JSON) exposed to rules as placeholders; missing paths are ignored.' },
+        reloadIntervalMs: { type: 'integer', minimum: 0, default: 2000, description: 'How often rule, pipeline and intel files are checked for changes (0 = no hot reload).' },
       },
     },
     http: {
       type: 'object', additionalProperties: false, default: {},
-      properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 9102 } },
+      properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 9102, description: 'Port of GET /healthz and GET /metrics (127.0.0.1).' } },
     },
     correlation: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        maxKeys: { type: 'integer', minimum: 1, default: 10000 },
-        maxEventsPerKey: { type: 'integer', minimum: 1, default: 1000 },
-        maxHitEvents: { type: 'integer', minimum: 1, default: 20 },
-        stateFile: { type: 'string', default: '' },
+        maxKeys: { type: 'integer', minimum: 1, default: 10000, description: 'Most group-by keys per correlation rule; the least recently updated is evicted (counted).' },
+        maxEventsPerKey: { type: 'integer', minimum: 1, default: 1000, description: 'Most window entries per key; the oldest is evicted (counted).' },
+        maxHitEvents: { type: 'integer', minimum: 1, default: 20, description: 'Most triggering events attached to a correlation alert.' },
+        stateFile: { type: 'string', default: '', description: 'Correlation state snapshot, written on a clean shutdown and restored at start; empty = off.' },
       },
     },
   },
 } as const;
 
+/** Environment variable -> config path. */
+export const DETECTOR_ENV: Readonly<Record<string, string>> = {
+  CIRT_KAFKA_BROKERS: 'kafka.brokers',
+  CIRT_DETECTOR_GROUP: 'kafka.groupId',
+  CIRT_DETECTOR_HTTP_PORT: 'http.port',
+  CIRT_RULE_DIRS: 'rules.dirs',
+  CIRT_INTEL_PATHS: 'rules.intel',
+  CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
+};
+
 export function loadDetectorConfig(file?: string, overrides?: Record<string, unknown>): Readonly<DetectorConfig> {
   return loadConfig<DetectorConfig>('detector', detectorSchema, {
     file,
     overrides,
-    envMap: {
-      CIRT_KAFKA_BROKERS: 'kafka.brokers',
-      CIRT_DETECTOR_GROUP: 'kafka.groupId',
-      CIRT_DETECTOR_HTTP_PORT: 'http.port',
-      CIRT_RULE_DIRS: 'rules.dirs',
-      CIRT_INTEL_PATHS: 'rules.intel',
-      CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
-    },
+    envMap: DETECTOR_ENV,
   });
 }

@@ -378,12 +378,11 @@ export function kafkaConsumerSchema(defaults: { clientId: string; groupId: strin
   return {
     type: 'object', additionalProperties: false, default: {},
     properties: {
-      brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'] },
-      clientId: { type: 'string', default: defaults.clientId },
-      groupId: { type: 'string', default: defaults.groupId },
-      /** Kafka records handed to the handler at once (each telemetry record is one agent batch of up to 500 events). */
-      maxBatch: { type: 'integer', minimum: 1, default: defaults.maxBatch },
-      maxWaitMs: { type: 'integer', minimum: 10, default: defaults.maxWaitMs },
+      brokers: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['127.0.0.1:19092'], description: 'Kafka bootstrap brokers, host:port.' },
+      clientId: { type: 'string', default: defaults.clientId, description: 'Kafka client id.' },
+      groupId: { type: 'string', default: defaults.groupId, description: 'Kafka consumer group; instances with the same group share the partitions.' },
+      maxBatch: { type: 'integer', minimum: 1, default: defaults.maxBatch, description: 'Kafka records handed to the handler at once (each telemetry record is one agent batch of up to 500 events).' },
+      maxWaitMs: { type: 'integer', minimum: 10, default: defaults.maxWaitMs, description: 'Longest wait for records before a fetch returns.' },
       ...extra,
     },
   } as const;

@@ -1,13 +1,13 @@
 import { schema, type TypeOf } from '@osd/config-schema';
-import { AUTO_REFRESH_MS, DEFAULT_ALERTS_INDEX_PATTERN } from '../common/index';
+import { OSD_CONFIG_KEYS as K } from './config_keys';
 import type { PluginInitializerContext } from './osd_types';
 import { CirtOperationsPlugin, type CirtOperationsConfig } from './plugin';
 
-// opensearch_dashboards.yml: cirt_operations.alertsIndexPattern, cirt_operations.autoRefreshSeconds
+// opensearch_dashboards.yml: cirt_operations.alertsIndexPattern, cirt_operations.autoRefreshSeconds (see config_keys.ts)
 const configSchema = schema.object({
-  enabled: schema.boolean({ defaultValue: true }),
-  alertsIndexPattern: schema.string({ defaultValue: DEFAULT_ALERTS_INDEX_PATTERN, minLength: 1, maxLength: 255 }),
-  autoRefreshSeconds: schema.number({ defaultValue: AUTO_REFRESH_MS / 1000, min: 2, max: 3600 }),
+  enabled: schema.boolean({ defaultValue: K.enabled.default }),
+  alertsIndexPattern: schema.string({ defaultValue: K.alertsIndexPattern.default, minLength: K.alertsIndexPattern.minLength, maxLength: K.alertsIndexPattern.maxLength }),
+  autoRefreshSeconds: schema.number({ defaultValue: K.autoRefreshSeconds.default, min: K.autoRefreshSeconds.minimum, max: K.autoRefreshSeconds.maximum }),
 });
 
 export type CirtOperationsConfigType = TypeOf<typeof configSchema>;

@@ -1,10 +1,8 @@
-// Runnable entry: `tsx ui-plugin/standalone/main.ts`
-//   CIRT_UI_PORT (default 5601), CIRT_OPENSEARCH_URL (default http://127.0.0.1:19200)
-//   CIRT_UI_USERS_FILE   users YAML (default: the dev users file <CIRT_STACK_DIR or .stack>/ui-users.yaml, created)
-//   CIRT_UI_WEBHOOKS     advisory webhooks, comma-separated URLs (optional)
-//   CIRT_UI_ADVISORY_SENDER  CAP <sender> (default cirt@cirt.gov.example)
+// Runnable entry: `tsx ui-plugin/standalone/main.ts`; settings from environment variables (config.ts HOST_ENV:
+// CIRT_UI_PORT, CIRT_OPENSEARCH_URL, CIRT_UI_USERS_FILE, CIRT_STACK_DIR, CIRT_UI_WEBHOOKS, CIRT_UI_ADVISORY_SENDER).
 // (A CommonJS module like the rest of ui-plugin/, see host.ts: no top-level await.)
 import { dirname, join } from 'node:path';
+import { readHostEnv } from './config';
 import { DEV_USERS, ensureDevUsersFile } from './dev_users';
 import { jsonLogger, startHost } from './host';
 
@@ -12,29 +10,22 @@ const REPO_DIR = join(dirname(__filename), '..', '..');
 
 const logger = jsonLogger();
 
-function portFromEnv(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return 5601;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) return undefined;
-  return Number(raw);
-}
-
 async function main(): Promise<number | undefined> {
-  const port = portFromEnv(process.env.CIRT_UI_PORT);
-  if (port === undefined) {
-    logger.error('invalid CIRT_UI_PORT', { value: process.env.CIRT_UI_PORT, expected: 'an integer from 0 to 65535' });
+  const read = readHostEnv(process.env);
+  if ('error' in read) {
+    logger.error(`invalid ${read.error.variable}`, { value: read.error.value, expected: read.error.expected });
     return 2;
   }
-  const opensearchUrl = process.env.CIRT_OPENSEARCH_URL || 'http://127.0.0.1:19200';
-  let usersFile = process.env.CIRT_UI_USERS_FILE;
+  const { port, opensearchUrl, stackDir, sender } = read.config;
+  let usersFile = read.config.usersFile;
   let dev = false;
   if (!usersFile) {
-    usersFile = join(process.env.CIRT_STACK_DIR || join(REPO_DIR, '.stack'), 'ui-users.yaml');
+    usersFile = join(stackDir ?? join(REPO_DIR, '.stack'), 'ui-users.yaml');
     dev = true;
     if (await ensureDevUsersFile(usersFile)) logger.info('created the dev users file', { file: usersFile });
   }
-  const webhooks = (process.env.CIRT_UI_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean).map((url) => ({ url }));
-  const sender = process.env.CIRT_UI_ADVISORY_SENDER;
-  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, ...(sender ? { sender } : {}) } });
+  const webhooks = read.config.webhooks.map((url) => ({ url }));
+  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, sender } });
   process.stdout.write(`operations room: ${host.url}\n`);
   if (dev) {
     process.stdout.write(`dev users (${usersFile}): ${DEV_USERS.map((u) => `${u.username}/${u.password} (${u.role}${'agency' in u ? ` of ${u.agency}` : ''})`).join(', ')}\n`);

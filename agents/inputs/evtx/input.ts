@@ -28,9 +28,9 @@ export const evtxInputSchema = {
   required: ['paths'],
   properties: {
     type: { const: 'evtx' },
-    paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-    format: { enum: ['auto', 'json', 'evtx'], default: 'auto' },
-    evtxDumpCommand: { type: 'string', minLength: 1, default: 'evtx_dump.py' },
+    paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Files to read (globs allowed): evtx_dump JSON or binary .evtx.' },
+    format: { enum: ['auto', 'json', 'evtx'], default: 'auto', description: 'auto: by extension (.evtx → evtx, anything else → json).' },
+    evtxDumpCommand: { type: 'string', minLength: 1, default: 'evtx_dump.py', description: 'The python-evtx dump tool for binary .evtx (Debian package python3-evtx).' },
   },
 } as const;
 

@@ -37,14 +37,14 @@ export const fileInputSchema = {
   required: ['paths', 'positionFile'],
   properties: {
     type: { const: 'file' },
-    paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-    format: { enum: ['jsonl', 'plain', 'syslog'], default: 'plain' },
-    positionFile: { type: 'string', minLength: 1 },
-    pollMs: { type: 'integer', minimum: 20, maximum: 3_600_000, default: 1000 },
-    startAt: { enum: ['beginning', 'end'], default: 'end' },
-    maxLineBytes: { type: 'integer', minimum: 64, maximum: 64 * 1024 * 1024, default: 1024 * 1024 },
-    dataset: { type: 'string', default: 'file' },
-    timezone: { type: 'string', minLength: 1, default: 'UTC' },
+    paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Files to tail; globs allowed.' },
+    format: { enum: ['jsonl', 'plain', 'syslog'], default: 'plain', description: 'jsonl (one ECS event per line), plain (the line is the message) or syslog.' },
+    positionFile: { type: 'string', minLength: 1, description: 'Where the read positions are kept, so that a restart resumes after the last spooled line.' },
+    pollMs: { type: 'integer', minimum: 20, maximum: 3_600_000, default: 1000, description: 'Milliseconds between two scans (besides fs.watch): new files, rotation, truncation.' },
+    startAt: { enum: ['beginning', 'end'], default: 'end', description: 'Where to start in a file seen for the first time.' },
+    maxLineBytes: { type: 'integer', minimum: 64, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'Longest line; longer ones are rejected and counted.' },
+    dataset: { type: 'string', default: 'file', description: 'event.dataset of plain lines, and of JSON lines that carry none.' },
+    timezone: { type: 'string', minLength: 1, default: 'UTC', description: 'Zone of RFC 3164 timestamps for format syslog.' },
   },
 } as const;
 
