@@ -325,7 +325,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return 200;
     }
     const result = answer as HandlerResult;
-    const body = Buffer.from(result.contentType ? String(result.body) : JSON.stringify(result.body));
+    const body = Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.contentType ? String(result.body) : JSON.stringify(result.body));
     const headers: Record<string, string | number> = {
       ...SECURITY_HEADERS,
       ...(result.headers ?? {}),

@@ -92,7 +92,7 @@ export async function createFixture(): Promise<Fixture> {
   await requireOpenSearch();
   const run = randomBytes(4).toString('hex');
   const prefix = `uit${run}`;
-  const indices: IndexNames = { alerts: `${prefix}-alerts-*`, events: `${prefix}-events-*`, incidents: `${prefix}-incidents`, advisories: `${prefix}-advisories`, auditPrefix: `${prefix}-audit` };
+  const indices: IndexNames = { alerts: `${prefix}-alerts-*`, events: `${prefix}-events-*`, incidents: `${prefix}-incidents`, heldEvents: `${prefix}-incident-events`, advisories: `${prefix}-advisories`, auditPrefix: `${prefix}-audit` };
   const client = new Client({ node: OPENSEARCH_URL, requestTimeout: 15_000 });
   const agencyA = `mofa${run}`;
   const agencyB = `mof${run}`;
