@@ -26,9 +26,8 @@ export function createServices(store: DocStore, options: ServiceOptions = {}): S
   const audit = new AuditService(store, indices.auditPrefix, now);
   const alerts = new AlertsService(store, () => indices.alerts, audit, now);
   // The incident links its alerts, then the evidence hold copies their raw events (the two reference each other).
-  let evidence: EvidenceService | undefined;
-  const incidents = new IncidentsService(store, indices.incidents, alerts, audit, now, (id, linked, p) => evidence!.hold(id, linked, p));
-  evidence = new EvidenceService(store, incidents, alerts, audit, { events: indices.events, heldEvents: indices.heldEvents, tool: options.tool ?? DEFAULT_TOOL, ...(options.ruleSource ? { ruleSource: options.ruleSource } : {}) }, now);
+  const incidents: IncidentsService = new IncidentsService(store, indices.incidents, alerts, audit, now, (id, linked, p) => evidence.hold(id, linked, p));
+  const evidence: EvidenceService = new EvidenceService(store, incidents, alerts, audit, { events: indices.events, heldEvents: indices.heldEvents, tool: options.tool ?? DEFAULT_TOOL, ...(options.ruleSource ? { ruleSource: options.ruleSource } : {}) }, now);
   const advisories = new AdvisoriesService(store, indices.advisories, incidents, alerts, audit, { ...DEFAULT_PUBLISH_OPTIONS, ...options.publish }, now);
   const wall = new WallService(store, { alerts: indices.alerts, events: indices.events }, now);
   return { alerts, incidents, advisories, wall, evidence, audit, indices };
