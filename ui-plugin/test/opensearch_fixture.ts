@@ -49,7 +49,7 @@ export const ALERT_MAPPINGS = {
     events: { type: 'object', enabled: false },
   },
 } as const;
-const EVENT_MAPPINGS = { properties: { '@timestamp': { type: 'date' }, organization: { properties: { id: { type: 'keyword' } } }, source: endpoint, destination: endpoint } } as const;
+const EVENT_MAPPINGS = { properties: { '@timestamp': { type: 'date' }, event: { properties: { id: { type: 'keyword' } } }, organization: { properties: { id: { type: 'keyword' } } }, source: endpoint, destination: endpoint } } as const;
 
 export interface Fixture {
   run: string;
