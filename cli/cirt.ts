@@ -4,7 +4,9 @@
 //   cirt stop     stops everything `start` started
 //   cirt status   one line per component
 //   cirt rules    lint|test|replay|coverage of Sigma rules (cli/rules/)
+//   cirt evidence verify <bundle.tar>   checks an incident's evidence bundle against its manifest (cli/evidence/)
 import { join } from 'node:path';
+import { evidenceMain } from './evidence/verify_cmd.ts';
 import { rulesMain } from './rules/main.ts';
 import { DEFAULT_ENDPOINTS, STATE_DIR, ensureCerts, logFile, pipelineServices, runningPid, stack, startService, stopService, waitHealthy } from './services.ts';
 
@@ -59,11 +61,12 @@ async function status(): Promise<number> {
 const commands: Record<string, () => Promise<number>> = {
   start, stop, status,
   rules: () => rulesMain(process.argv.slice(3)),
+  evidence: () => evidenceMain(process.argv.slice(3)),
 };
 const cmd = process.argv[2] ?? 'help';
 const run = commands[cmd];
 if (!run) {
-  console.log('usage: cirt start|stop|status|rules');
+  console.log('usage: cirt start|stop|status|rules|evidence');
   process.exit(cmd === 'help' || cmd === '--help' ? 0 : 2);
 }
 process.exit(await run());

@@ -120,6 +120,10 @@ export interface Alert {
     tags: string[];
     references: string[];
     type: 'detection' | 'correlation';
+    /** SHA-256 (hex) of the text of the rule file that fired, as the detector loaded it (evidence bundles). */
+    hash?: string;
+    /** Sigma `modified`, else `date`, of the rule. */
+    version?: string;
   };
   organization: { id: string };
   observer?: EcsEvent['observer'];

@@ -36,6 +36,9 @@ export interface CorrelationMeta {
   tags: string[];
   references: string[];
   file?: string;
+  /** SHA-256 (hex) of the rule file's text; Sigma `modified`/`date` (see RuleMeta). */
+  hash?: string;
+  version?: string;
 }
 
 /** How to read a (Sigma-named) field from the events of one referenced rule: alternatives after the pipelines. */
@@ -60,7 +63,7 @@ export interface CompiledCorrelation {
   crossAgency: boolean;
 }
 
-export interface RawCorrelation { raw: unknown; file?: string; line: number }
+export interface RawCorrelation { raw: unknown; file?: string; line: number; hash?: string }
 
 /** Parse "30s", "5m", "1h", "1d" (also "2w"? no: s m h d only, per the spec's examples) into milliseconds. */
 export function parseTimespan(text: unknown): number | undefined {
@@ -157,6 +160,8 @@ function compileCorrelation(d: RawCorrelation, byRef: Map<string, CompiledRule>,
   const meta: CorrelationMeta = { id, title: title!, level: levelText as Level, tags: list('tags'), references: list('references') };
   for (const k of ['name', 'description', 'author'] as const) { const v = str(k); if (v !== undefined) meta[k] = v; }
   if (file !== undefined) meta.file = file;
+  if (d.hash !== undefined) meta.hash = d.hash;
+  const version = str('modified') ?? str('date'); if (version !== undefined) meta.version = version;
 
   const c = root.correlation;
   if (!isObj(c)) fail("'correlation' must be a map", 'correlation');

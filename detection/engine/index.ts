@@ -18,7 +18,7 @@ export { MODIFIERS } from './modifiers.ts';
 export { parseCondition } from './condition.ts';
 export { loadPipeline };
 
-export interface Correlation { raw: unknown; file?: string; line: number }
+export interface Correlation { raw: unknown; file?: string; line: number; hash?: string }
 
 export interface LoadResult {
   rules: CompiledRule[];
@@ -142,7 +142,7 @@ function compileParsed(parsed: Array<{ docs: ParsedDoc[]; errors: SigmaError[] }
   for (const p of parsed) {
     errors.push(...p.errors);
     for (const doc of p.docs) {
-      if (doc.kind === 'correlation') { correlations.push({ raw: doc.raw, ...(doc.file !== undefined ? { file: doc.file } : {}), line: doc.line }); continue; }
+      if (doc.kind === 'correlation') { correlations.push({ raw: doc.raw, ...(doc.file !== undefined ? { file: doc.file } : {}), line: doc.line, ...(doc.hash !== undefined ? { hash: doc.hash } : {}) }); continue; }
       if (doc.kind === 'filter') { filters.push(doc); continue; }
       try {
         applyPipelines(doc, ordered);

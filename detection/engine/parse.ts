@@ -10,10 +10,14 @@ export type ParsedDoc = ParsedRule | ParsedFilter | ParsedCorrelation;
 export function parseSigmaText(text: string, file?: string, yaml?: { docs: YDoc[]; errors: SigmaError[] }): { docs: ParsedDoc[]; errors: SigmaError[] } {
   const { docs, errors } = yaml ?? parseYamlDocuments(text, file);
   const out: ParsedDoc[] = [];
+  const hash = createHash('sha256').update(text).digest('hex');
   for (const d of docs) {
     if (d.root === null) continue; // empty document (e.g. trailing `---`)
     try {
-      out.push(parseDocument(d.root, file, d.index));
+      const doc = parseDocument(d.root, file, d.index);
+      if (doc.kind === 'correlation') doc.hash = hash;
+      else doc.meta.hash = hash;
+      out.push(doc);
     } catch (err) {
       if (err instanceof SigmaError) errors.push(err);
       else throw err;
@@ -94,6 +98,7 @@ function parseMeta(root: YMap, file: string | undefined, index: number): RuleMet
   const description = str('description'); if (description !== undefined) meta.description = description;
   const author = str('author'); if (author !== undefined) meta.author = author;
   const status = str('status'); if (status !== undefined) meta.status = status;
+  const version = str('modified') ?? str('date'); if (version !== undefined) meta.version = version;
   if (file !== undefined) meta.file = file;
   return meta;
 }

@@ -19,6 +19,10 @@ export interface RuleMeta {
   logsource: Logsource;
   falsepositives: string[];
   file?: string;
+  /** SHA-256 (hex) of the whole rule file's text as loaded: which exact text fired (evidence bundles). */
+  hash?: string;
+  /** Sigma `modified`, else `date`, as written. */
+  version?: string;
 }
 
 /** One `field|mod|mod: values` entry (field null = keyword search over the whole event). */
@@ -68,4 +72,4 @@ export interface ParsedFilter {
   pos: Pos;
 }
 
-export interface ParsedCorrelation { kind: 'correlation'; raw: unknown; file?: string; line: number }
+export interface ParsedCorrelation { kind: 'correlation'; raw: unknown; file?: string; line: number; hash?: string }

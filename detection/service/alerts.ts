@@ -12,6 +12,8 @@ export interface AlertRule {
   level: Severity;
   tags: string[];
   references: string[];
+  hash?: string;
+  version?: string;
 }
 
 export function alertId(parts: { ruleId: string; agency: string; groupBy?: string[]; windowStart?: string; firstEventId: string }): string {
@@ -42,6 +44,8 @@ export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date, matc
       tags: rule.tags,
       references: rule.references,
       type: 'detection',
+      ...(rule.hash ? { hash: rule.hash } : {}),
+      ...(rule.version ? { version: rule.version } : {}),
     },
     organization: { id: agency },
     observer: event.observer,
@@ -104,6 +108,8 @@ export function alertFromCorrelation(hit: CorrelationHit, now: Date): Alert & { 
       tags: c.meta.tags,
       references: c.meta.references,
       type: 'correlation',
+      ...(c.meta.hash ? { hash: c.meta.hash } : {}),
+      ...(c.meta.version ? { version: c.meta.version } : {}),
     },
     organization: { id: agency },
     ...(hit.agency !== undefined && last?.observer ? { observer: last.observer } : {}),

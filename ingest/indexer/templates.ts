@@ -38,6 +38,8 @@ export const ALERTS_TEMPLATE = {
             tags: { type: 'keyword' },
             references: { type: 'keyword', index: false },
             type: { type: 'keyword' },
+            hash: { type: 'keyword' },
+            version: { type: 'keyword' },
           },
         },
         organization: { properties: { id: { type: 'keyword' } } },

@@ -123,6 +123,8 @@ export function createApi(http: Http) {
     listAdvisories: async (incidentId?: string) => (await http.get(`${API_BASE_PATH}/advisories`, filtersToQuery({ incident: incidentId }))) as { advisories: AdvisoryListItem[] },
     capHref: (id: string) => http.href(`${API_BASE_PATH}/advisories/${enc(id)}/cap.xml`),
     stixHref: (id: string) => http.href(`${API_BASE_PATH}/advisories/${enc(id)}/stix.json`),
+    /** The incident's evidence bundle (tar with a SHA-256 manifest); each download is audited. */
+    evidenceHref: (incidentId: string) => http.href(`${API_BASE_PATH}/incidents/${enc(incidentId)}/evidence.tar`),
     wall: async (minutes = 60, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall`, { minutes: String(minutes) }, signal)) as WallData,
     ruleHealth: async () => (await http.get(`${API_BASE_PATH}/rules/health`, {})) as { rules: RuleHealth[] },
   };

@@ -318,14 +318,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 
   function send(req: IncomingMessage, res: ServerResponse, answer: HandlerResult | Asset): number {
-    if ('contentType' in answer && Buffer.isBuffer((answer as Asset).body)) {
+    // A static asset has no status; a route's download (HandlerResult with a Buffer body) keeps its headers.
+    if (!('status' in answer)) {
       const asset = answer as Asset;
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.contentType, 'content-length': asset.body.length, 'cache-control': 'no-cache' });
       res.end(req.method === 'HEAD' ? undefined : asset.body);
       return 200;
     }
     const result = answer as HandlerResult;
-    const body = Buffer.from(result.contentType ? String(result.body) : JSON.stringify(result.body));
+    const body = Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.contentType ? String(result.body) : JSON.stringify(result.body));
     const headers: Record<string, string | number> = {
       ...SECURITY_HEADERS,
       ...(result.headers ?? {}),

@@ -49,7 +49,7 @@ export const ALERT_MAPPINGS = {
     events: { type: 'object', enabled: false },
   },
 } as const;
-const EVENT_MAPPINGS = { properties: { '@timestamp': { type: 'date' }, organization: { properties: { id: { type: 'keyword' } } }, source: endpoint, destination: endpoint } } as const;
+const EVENT_MAPPINGS = { properties: { '@timestamp': { type: 'date' }, event: { properties: { id: { type: 'keyword' } } }, organization: { properties: { id: { type: 'keyword' } } }, source: endpoint, destination: endpoint } } as const;
 
 export interface Fixture {
   run: string;
@@ -92,7 +92,7 @@ export async function createFixture(): Promise<Fixture> {
   await requireOpenSearch();
   const run = randomBytes(4).toString('hex');
   const prefix = `uit${run}`;
-  const indices: IndexNames = { alerts: `${prefix}-alerts-*`, events: `${prefix}-events-*`, incidents: `${prefix}-incidents`, advisories: `${prefix}-advisories`, auditPrefix: `${prefix}-audit` };
+  const indices: IndexNames = { alerts: `${prefix}-alerts-*`, events: `${prefix}-events-*`, incidents: `${prefix}-incidents`, heldEvents: `${prefix}-incident-events`, advisories: `${prefix}-advisories`, auditPrefix: `${prefix}-audit` };
   const client = new Client({ node: OPENSEARCH_URL, requestTimeout: 15_000 });
   const agencyA = `mofa${run}`;
   const agencyB = `mof${run}`;

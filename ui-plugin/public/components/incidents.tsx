@@ -91,6 +91,7 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
   const canWrite = session.permissions.includes('incidents:write');
   const canClose = session.permissions.includes('incidents:close');
   const canPublish = session.permissions.includes('advisories:publish');
+  const canExport = session.permissions.includes('evidence:export');
 
   const change = async (c: Parameters<Api['changeIncident']>[1], ok: string) => {
     try {
@@ -197,6 +198,13 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
             </form>
           )}
           <h3>Linked alerts ({incident.alert_ids.length})</h3>
+          {canExport && (
+            <p>
+              <a href={api.evidenceHref(incident.id)} download data-testid="evidence-download" title="Alerts, the raw events behind them and the rules that fired, with a SHA-256 manifest; verify with `cirt evidence verify`">
+                Export evidence bundle
+              </a>
+            </p>
+          )}
           <ul>
             {incident.alert_ids.map((a) => (
               <li key={a}>

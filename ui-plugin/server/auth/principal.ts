@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   'incidents:read': ['analyst', 'lead', 'liaison'],
   'incidents:write': ['analyst', 'lead'],
   'incidents:close': ['lead'],
+  /** Export an incident's evidence bundle (forensics: alerts, raw events, rules, SHA-256 manifest). */
+  'evidence:export': ['analyst', 'lead'],
   'advisories:read': ['analyst', 'lead', 'liaison'],
   'advisories:publish': ['lead'],
   'wall:read': ['analyst', 'lead'],

@@ -2,7 +2,7 @@
 // new → triage → containment → eradication → recovery → closed. Transitions are validated here; every change
 // appends to the timeline, writes with optimistic concurrency and is audited.
 import { randomUUID } from 'node:crypto';
-import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity } from '../../common/index';
+import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity, type TriagedAlert } from '../../common/index';
 import { CirtUiError } from '../errors';
 import { can, requirePermission, visibleTo } from '../auth/principal';
 import type { IncidentChange, IncidentCreate, IncidentListQuery } from '../routes/validation';
@@ -53,6 +53,8 @@ export class IncidentsService {
     private readonly alerts: AlertsService,
     private readonly audit: AuditService,
     private readonly now: () => Date = () => new Date(),
+    /** Called once the alerts are linked: the evidence hold copies their raw events (evidence_service.ts). */
+    private readonly onAlertsLinked?: (incidentId: string, alerts: TriagedAlert[], principal: Principal) => Promise<unknown>,
   ) {}
 
   private async ensure(): Promise<void> {
@@ -111,6 +113,7 @@ export class IncidentsService {
     await this.store.index(this.index, incident.id, incident as unknown as Record<string, unknown>, { create: true });
     await this.audit.record(principal, 'incident.create', { type: 'incident', id: incident.id, index: this.index }, null, incident);
     await this.alerts.triage({ ids: incident.alert_ids, action: 'link_incident', incidentId: incident.id }, principal);
+    await this.onAlertsLinked?.(incident.id, alerts, principal);
     return incident;
   }
 

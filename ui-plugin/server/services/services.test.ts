@@ -123,6 +123,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'GET /api/cirt/incidents/{id}': { query: {}, params: { id: inc } },
       'POST /api/cirt/incidents/{id}': { query: {}, params: { id: inc }, body: { note: 'n' } },
       'POST /api/cirt/incidents/{id}/advisories': { query: {}, params: { id: inc }, body: { headline: 'h', description: 'd' } },
+      'GET /api/cirt/incidents/{id}/evidence.tar': { query: {}, params: { id: inc } },
       'GET /api/cirt/advisories': { query: {} },
       'GET /api/cirt/advisories/{id}/cap.xml': { query: {}, params: { id: adv } },
       'GET /api/cirt/advisories/{id}/stix.json': { query: {}, params: { id: adv } },
@@ -135,6 +136,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'POST /api/cirt/incidents': 403,
       'POST /api/cirt/incidents/{id}': 403,
       'POST /api/cirt/incidents/{id}/advisories': 403,
+      'GET /api/cirt/incidents/{id}/evidence.tar': 403,
       'GET /api/cirt/wall': 403,
       'GET /api/cirt/rules/health': 403,
     };

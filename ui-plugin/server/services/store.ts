@@ -42,12 +42,14 @@ export interface IndexNames {
   /** Pattern of the raw telemetry (wall: agency health). */
   events: string;
   incidents: string;
+  /** Raw events held for incidents (evidence): never swept by the indexer's retention. */
+  heldEvents: string;
   advisories: string;
   /** Audit records go to `<auditPrefix>-YYYY.MM` (read as `<auditPrefix>-*`). */
   auditPrefix: string;
 }
 
-export const DEFAULT_INDEX_NAMES: IndexNames = { alerts: 'alerts-*', events: 'events-*', incidents: 'incidents', advisories: 'advisories', auditPrefix: 'audit' };
+export const DEFAULT_INDEX_NAMES: IndexNames = { alerts: 'alerts-*', events: 'events-*', incidents: 'incidents', heldEvents: 'incident-events', advisories: 'advisories', auditPrefix: 'audit' };
 
 export function totalOf(result: SearchResult): number {
   const t = result.hits?.total;
