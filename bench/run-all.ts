@@ -90,6 +90,10 @@ const BENCHES: Bench[] = [
     rows: (j) => (['produce', 'consume'] as const).map((k) => ({ measure: `Kafka ${k} msg/s (@platformatic/kafka, our producer)`, ours: fmt(at(j, `platformatic.${k}_msgs_s`)), peer: `kafkajs ${fmt(at(j, `kafkajs.${k}_msgs_s`))}`, ratio: fmt(at(j, `platformatic_vs_kafkajs.${k}`)), goal: k === 'produce' ? '≥ kafkajs' : 'informative', met: k === 'produce' ? yes(num(at(j, 'platformatic_vs_kafkajs.produce')) !== undefined ? num(at(j, 'platformatic_vs_kafkajs.produce'))! >= 1 : undefined) : '' })),
   },
   {
+    name: 'detector-flows', file: 'bench/detector-flows.bench.ts', env: { BENCH_SIGMAHQ: '1', ...(QUICK ? { BENCH_ITER: '1' } : {}) }, timeoutMin: 10,
+    rows: (j) => [{ measure: `detector on flows, in-process (${fmt(at(j, 'rules'))} rules, ${fmt(at(j, 'correlations'))} correlations), CPU µs/event`, ours: fmt(at(j, 'cpuUsPerEvent')), peer: '', ratio: '', goal: 'informative (e2e ≥ 20k ev/s)', met: '' }],
+  },
+  {
     name: 'collector', file: 'bench/collector.bench.ts', timeoutMin: 15,
     rows: (j) => [{ measure: 'NetFlow UDP collector, highest zero-loss packets/s (13 flows each)', ours: fmt(at(j, 'maxZeroLossPps.ours')), peer: `nfcapd ${fmt(at(j, 'maxZeroLossPps.nfcapd'))}`, ratio: fmt(at(j, 'oursVsNfcapd')), goal: '≥ nfcapd', met: yes(num(at(j, 'maxZeroLossPps.ours')) !== undefined && num(at(j, 'maxZeroLossPps.nfcapd')) !== undefined ? num(at(j, 'maxZeroLossPps.ours'))! >= num(at(j, 'maxZeroLossPps.nfcapd'))! : undefined) }],
   },
