@@ -4,10 +4,12 @@ import type { IRouter, OsdLogger, OsdResponseFactory, RouteValidationFunction } 
 import type { AdvisoriesService } from '../services/advisories_service';
 import type { AlertsService } from '../services/alerts_service';
 import type { IncidentsService } from '../services/incidents_service';
+import type { TracebackService } from '../services/traceback_service';
 import type { WallService } from '../services/wall_service';
 import { createAlertRoutes } from './alerts';
 import { createIncidentRoutes } from './incidents';
 import { consoleLogger, type ErrorLogger, type HandlerResult, type RouteDefinition } from './route_kit';
+import { createTracebackRoutes } from './traceback';
 import { createWallRoutes } from './wall';
 
 export interface Services {
@@ -15,10 +17,11 @@ export interface Services {
   incidents: IncidentsService;
   advisories: AdvisoriesService;
   wall: WallService;
+  traceback: TracebackService;
 }
 
 export function createRoutes(services: Services, logger: ErrorLogger = consoleLogger): RouteDefinition[] {
-  return [...createAlertRoutes(services.alerts, logger), ...createIncidentRoutes(services.incidents, services.advisories, logger), ...createWallRoutes(services.wall, logger)];
+  return [...createAlertRoutes(services.alerts, logger), ...createIncidentRoutes(services.incidents, services.advisories, logger), ...createWallRoutes(services.wall, logger), ...createTracebackRoutes(services.traceback, logger)];
 }
 
 /** Wraps a throwing parser as an OSD route validation function (OSD answers 400 with the message). */

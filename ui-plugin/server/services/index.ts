@@ -5,6 +5,7 @@ import { AlertsService } from './alerts_service';
 import { AuditService } from './audit_service';
 import { IncidentsService } from './incidents_service';
 import { DEFAULT_INDEX_NAMES, type DocStore, type IndexNames } from './store';
+import { TracebackService } from './traceback_service';
 import { WallService } from './wall_service';
 
 export interface ServiceOptions {
@@ -21,5 +22,6 @@ export function createServices(store: DocStore, options: ServiceOptions = {}): S
   const incidents = new IncidentsService(store, indices.incidents, alerts, audit, now);
   const advisories = new AdvisoriesService(store, indices.advisories, incidents, alerts, audit, { ...DEFAULT_PUBLISH_OPTIONS, ...options.publish }, now);
   const wall = new WallService(store, { alerts: indices.alerts, events: indices.events }, now);
-  return { alerts, incidents, advisories, wall, audit, indices };
+  const traceback = new TracebackService(store, { alerts: indices.alerts, events: indices.events });
+  return { alerts, incidents, advisories, wall, traceback, audit, indices };
 }
