@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TracebackResponse } from '../common/index';
 import { startHost, type RunningHost } from '../standalone/host';
-import { createFixture, login, PASSWORDS, type Fixture, type Login } from './opensearch_fixture';
+import { createFixture, login, makeAlert, PASSWORDS, type Fixture, type Login } from './opensearch_fixture';
 
 const PORT = 21360;
 const ATTACKER = '198.51.100.7';
@@ -94,6 +94,11 @@ describe('traceback against the real OpenSearch', () => {
         network: { transport: 'tcp', bytes: x.bytes, packets: x.packets },
       },
     ]);
+    // A cross-agency correlation alert: the address only in correlation.group_by (as the detector writes them).
+    const corr = { ...makeAlert(`${fx.run}-x1`, '2026-05-01T12:31:00.000Z', 'cross-agency', 'high', 'campaign', ATTACKER, 'cirt-corr-0001'), correlation: { type: 'value_count', group_by: { src_ip: ATTACKER }, value: 3 } };
+    delete (corr as { source?: unknown }).source;
+    delete (corr as { destination?: unknown }).destination;
+    body.push({ create: { _index: fx.indices.alerts.replace('*', '2026.05.01'), _id: corr.alert.id } }, corr as never);
     const bulk = await fx.client.bulk({ body, refresh: 'true' } as never);
     assert.equal((bulk.body as { errors: boolean }).errors, false, JSON.stringify(bulk.body).slice(0, 500));
     host = await startHost({ port: PORT, host: '127.0.0.1', opensearchUrl: process.env.CIRT_OPENSEARCH_URL ?? 'http://127.0.0.1:19200', indices: fx.indices, users: fx.users, logger: { info() {}, warn() {}, error() {} } });
@@ -120,9 +125,9 @@ describe('traceback against the real OpenSearch', () => {
     assert.deepEqual([b.events, b.bytes, b.first_seen, b.last_seen, b.sensors.length], [1, 50, '2026-05-01T12:30:00.000Z', '2026-05-01T12:30:00.000Z', 1]);
     // the fixture's alerts with source 198.51.100.7: one critical in A, one high in B
     assert.deepEqual([a.alerts.total, a.alerts.by_severity.critical, b.alerts.total, b.alerts.by_severity.high], [1, 1, 1, 1]);
-    assert.deepEqual(tb.rules.map((r) => [r.rule_id, r.count, r.agencies.sort()]), [['cirt-net-0001', 2, [fx.agencyA, fx.agencyB].sort()]]);
+    assert.deepEqual(tb.rules.map((r) => [r.rule_id, r.count, r.agencies.sort()]), [['cirt-net-0001', 2, [fx.agencyA, fx.agencyB].sort()], ['cirt-corr-0001', 1, ['cross-agency']]]);
     assert.equal(tb.rules[0]?.rule_name, 'Outbound SMB to the internet');
-    assert.deepEqual(tb.latest_alerts.map((x) => x.alert.id), [`${fx.run}-b1`, `${fx.run}-a2`], 'newest first');
+    assert.deepEqual(tb.latest_alerts.map((x) => x.alert.id), [`${fx.run}-b1`, `${fx.run}-a2`, `${fx.run}-x1`], 'newest first; the (older) correlation alert found by its group-by');
     assert.ok(tb.latest_alerts.every((x) => !('events' in x)), 'without their triggering events');
     assert.deepEqual({ ...tb.summary }, {
       first_seen: '2026-05-01T10:00:00.000Z',
@@ -134,7 +139,7 @@ describe('traceback against the real OpenSearch', () => {
       as_destination: { events: 1, peers: 1, ports: 1 },
       agencies: 2,
       sensors: 3,
-      alerts: 2,
+      alerts: 3,
     });
     assert.deepEqual(tb.top_ports, [{ port: 445, events: 3 }, { port: 22, events: 1 }, { port: 4444, events: 1 }]);
     assert.deepEqual(tb.top_peers[0], { ip: '10.1.0.6', events: 2 });
@@ -144,6 +149,7 @@ describe('traceback against the real OpenSearch', () => {
   test('a CIDR block takes in the neighbour (agency C); an IPv6 address is found as such', async () => {
     const block = await trace(analyst, 'ip=198.51.100.0/24');
     assert.deepEqual(block.agencies.map((x) => [x.agency, x.events]), [[fx.agencyA, 4], [fx.agencyB, 1], [agencyC, 1]]);
+    assert.equal(block.summary.alerts, 2, 'a block matches the ip fields only, not a correlation\'s group-by string');
     assert.equal(block.query.ip, '198.51.100.0/24');
     const v6 = await trace(analyst, `ip=${encodeURIComponent('2001:DB8:77:0::5')}`);
     assert.equal(v6.query.ip, V6);

@@ -34,19 +34,24 @@ describe('the searches', () => {
     assert.deepEqual(events.query, { bool: { filter: [eitherSide(IP)], must: [] } });
     assert.equal(events.size, 0, 'aggregations only: no event is fetched');
     const alerts = buildAlertsSearch({ ip: IP }, ANALYST);
-    assert.deepEqual(alerts.query, events.query);
+    const correlationSide = { bool: { should: [...eitherSide(IP).bool.should, { term: { 'correlation.group_by.src_ip.keyword': IP } }, { term: { 'correlation.group_by.dst_ip.keyword': IP } }], minimum_should_match: 1 } };
+    assert.deepEqual(alerts.query, { bool: { filter: [correlationSide], must: [] } }, 'correlation alerts carry the address only in their group-by');
     assert.deepEqual(alerts._source, { excludes: ['events'] }, 'the latest alerts come without their triggering events');
   });
 
   test('a liaison: its organization.id filter comes first in both searches', () => {
     for (const body of [buildEventsSearch({ ip: IP }, LIAISON), buildAlertsSearch({ ip: IP }, LIAISON)]) {
-      assert.deepEqual(body.query, { bool: { filter: [{ term: { 'organization.id': 'mofa' } }, { bool: { filter: [eitherSide(IP)], must: [] } }] } });
+      const q = body.query as { bool: { filter: [unknown, { bool: { filter: [{ bool: { should: unknown[] } }] } }] } };
+      assert.deepEqual(q.bool.filter[0], { term: { 'organization.id': 'mofa' } });
+      assert.deepEqual(q.bool.filter[1].bool.filter[0].bool.should.slice(0, 2), eitherSide(IP).bool.should);
     }
   });
 
   test('a CIDR block is a term on the ip fields; from/to bound @timestamp (to exclusive)', () => {
     const body = buildEventsSearch({ ip: '10.1.0.0/16', from: '2026-05-01T00:00:00.000Z', to: '2026-05-02T00:00:00.000Z' }, ANALYST);
     assert.deepEqual(body.query, { bool: { filter: [eitherSide('10.1.0.0/16'), { range: { '@timestamp': { gte: '2026-05-01T00:00:00.000Z', lt: '2026-05-02T00:00:00.000Z' } } }], must: [] } });
+    const alertsQuery = JSON.stringify(buildAlertsSearch({ ip: '10.1.0.0/16' }, ANALYST).query);
+    assert.ok(!alertsQuery.includes('correlation.group_by'), 'a block cannot match a keyword: only the ip fields');
     const aggs = body.aggs as Record<string, { filter?: unknown }>;
     assert.deepEqual(aggs.as_source?.filter, { term: { 'source.ip': '10.1.0.0/16' } });
     assert.deepEqual(aggs.as_destination?.filter, { term: { 'destination.ip': '10.1.0.0/16' } });
@@ -201,7 +206,7 @@ describe('TracebackService', () => {
       for (const c of rec.calls) {
         const filter0 = (c.body.query as { bool: { filter: unknown[] } }).bool.filter[0];
         if (p.role === 'liaison') assert.deepEqual(filter0, { term: { 'organization.id': 'mofa' } }, c.index);
-        else assert.deepEqual(filter0, eitherSide(IP), c.index);
+        else assert.deepEqual((filter0 as { bool: { should: unknown[] } }).bool.should.slice(0, 2), eitherSide(IP).bool.should, c.index);
       }
     }
   });

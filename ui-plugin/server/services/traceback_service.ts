@@ -4,7 +4,8 @@
 // the alerts involving it by agency, by rule and by severity, and the newest few.
 // Two searches, aggregations only (terms + min/max/sum/cardinality; no scan, no painless), both built through
 // scoped(): a liaison sees only its own agency's rows, exactly like every other read of the operations room.
-// `ip` is matched with term queries on the `ip`-typed source.ip / destination.ip, which take an address or a CIDR.
+// `ip` is matched with term queries on the `ip`-typed source.ip / destination.ip, which take an address or a CIDR;
+// in alerts-* an exact address also matches a correlation alert's group-by value (CORRELATION_IP_FIELDS).
 import { SEVERITY_LEVELS, type Principal, type Severity, type TracebackAgency, type TracebackAlertCounts, type TracebackResponse, type TracebackRule, type TracebackSensor, type TracebackSide, type TracebackTraffic, type TriagedAlert } from '../../common/index';
 import { requirePermission } from '../auth/principal';
 import { CirtUiError } from '../errors';
@@ -44,8 +45,17 @@ function trafficAggs(ip: string): Record<string, unknown> {
   };
 }
 
-function clauses(q: TracebackQuery): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [{ bool: { should: [{ term: { 'source.ip': q.ip } }, { term: { 'destination.ip': q.ip } }], minimum_should_match: 1 } }];
+/**
+ * Correlation alerts carry no source.ip / destination.ip: the address is only in `correlation.group_by` under the
+ * Sigma field name, as a string (dynamically mapped: text + keyword). An exact address is matched there too; a CIDR
+ * block cannot be (a keyword has no notion of a block).
+ */
+export const CORRELATION_IP_FIELDS = ['correlation.group_by.src_ip.keyword', 'correlation.group_by.dst_ip.keyword'] as const;
+
+function clauses(q: TracebackQuery, withCorrelations = false): Record<string, unknown>[] {
+  const should: Record<string, unknown>[] = [{ term: { 'source.ip': q.ip } }, { term: { 'destination.ip': q.ip } }];
+  if (withCorrelations && !q.ip.includes('/')) for (const field of CORRELATION_IP_FIELDS) should.push({ term: { [field]: q.ip } });
+  const out: Record<string, unknown>[] = [{ bool: { should, minimum_should_match: 1 } }];
   if (q.from !== undefined || q.to !== undefined) out.push({ range: { '@timestamp': { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } });
   return out;
 }
@@ -84,7 +94,7 @@ export function buildAlertsSearch(q: TracebackQuery, principal: Principal): Sear
     track_total_hits: true,
     sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }],
     _source: { excludes: ['events'] },
-    query: scoped(principal, boolQuery(clauses(q))),
+    query: scoped(principal, boolQuery(clauses(q, true))),
     aggs: {
       agencies: {
         terms: { field: 'organization.id', size: TRACEBACK_LIMITS.agencies },
