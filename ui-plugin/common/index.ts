@@ -171,3 +171,75 @@ export interface RuleHealth {
 
 /** An advisory as listed (the CAP/STIX payloads are downloaded separately). */
 export type AdvisoryListItem = Omit<Advisory, 'cap_xml' | 'stix_bundle'>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Traceback (issue 10): "where else has this source appeared", for one address or CIDR block.
+
+export const TRACEBACK_PATH = `${API_BASE_PATH}/traceback`;
+
+/** Traffic totals of the address (or block) on one side of the flows. */
+export interface TracebackSide {
+  events: number;
+  /** Distinct addresses on the other side (approximate above 3,000: OpenSearch cardinality). */
+  peers: number;
+  /** Distinct destination ports. */
+  ports: number;
+}
+
+export interface TracebackTraffic {
+  first_seen?: string;
+  last_seen?: string;
+  events: number;
+  bytes: number;
+  packets: number;
+  /** The address as source.ip / as destination.ip (an event between two addresses of a block counts in both). */
+  as_source: TracebackSide;
+  as_destination: TracebackSide;
+}
+
+export interface TracebackSensor extends TracebackTraffic {
+  /** agent.id (the agent that shipped the events). */
+  agent: string;
+  /** observer.name values seen with this agent (the exporter / sensor name). */
+  observers: string[];
+}
+
+export interface TracebackAlertCounts {
+  total: number;
+  by_severity: Record<Severity, number>;
+  first?: string;
+  last?: string;
+}
+
+export interface TracebackAgency extends TracebackTraffic {
+  agency: string;
+  sensors: TracebackSensor[];
+  alerts: TracebackAlertCounts;
+}
+
+export interface TracebackRule {
+  rule_id: string;
+  rule_name: string;
+  count: number;
+  /** Alerts per rule level / alert severity. */
+  by_severity: Record<Severity, number>;
+  agencies: string[];
+  last?: string;
+}
+
+export interface TracebackResponse {
+  /** The address or CIDR block asked for, normalised. */
+  query: { ip: string; from?: string; to?: string };
+  /** Totals over every agency visible to the caller. */
+  summary: TracebackTraffic & { agencies: number; sensors: number; alerts: number };
+  /** Per agency (organization.id), most events first; an agency with only alerts (events expired) has events 0. */
+  agencies: TracebackAgency[];
+  rules: TracebackRule[];
+  /** The newest alerts involving the address (link: #/alerts/<alert.id>). */
+  latest_alerts: TriagedAlert[];
+  /** Top destination ports of its flows, and top peers, each with their event count. */
+  top_ports: { port: number; events: number }[];
+  top_peers: { ip: string; events: number }[];
+  /** True when a bucket list hit its size cap (more agencies, sensors or rules than listed). */
+  truncated: boolean;
+}

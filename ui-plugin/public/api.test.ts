@@ -31,3 +31,11 @@ test('the API calls the plugin routes, sends the CSRF token on POST and surfaces
   assert.equal((calls[4]?.init?.headers as Record<string, string>)['x-cirt-csrf'], 'tok', 'the token from the login goes on every POST');
   assert.equal(api.capHref('a b'), 'http://h/api/cirt/advisories/a%20b/cap.xml');
 });
+
+test('traceback: the address (or CIDR) and the window as query parameters', async () => {
+  const urls: string[] = [];
+  const api = createApi(fetchHttp((async (input: string | URL | Request) => (urls.push(String(input)), new Response('{}', { status: 200 }))) as typeof fetch, 'http://h'));
+  await api.traceback('10.1.0.0/16', { from: '2026-05-01T00:00:00Z', to: '' });
+  await api.traceback('2001:db8::1');
+  assert.deepEqual(urls, ['http://h/api/cirt/traceback?ip=10.1.0.0%2F16&from=2026-05-01T00%3A00%3A00Z', 'http://h/api/cirt/traceback?ip=2001%3Adb8%3A%3A1']);
+});

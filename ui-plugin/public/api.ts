@@ -7,6 +7,7 @@ import {
   LOGIN_PATH,
   LOGOUT_PATH,
   SESSION_PATH,
+  TRACEBACK_PATH,
   type AdvisoryListItem,
   type AlertGroup,
   type AlertListResponse,
@@ -17,6 +18,7 @@ import {
   type Role,
   type RuleHealth,
   type Severity,
+  type TracebackResponse,
   type TriagedAlert,
   type WallData,
 } from '../common/index';
@@ -127,6 +129,8 @@ export function createApi(http: Http) {
     evidenceHref: (incidentId: string) => http.href(`${API_BASE_PATH}/incidents/${enc(incidentId)}/evidence.tar`),
     wall: async (minutes = 60, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall`, { minutes: String(minutes) }, signal)) as WallData,
     ruleHealth: async () => (await http.get(`${API_BASE_PATH}/rules/health`, {})) as { rules: RuleHealth[] },
+    /** Where else an address (or CIDR block) has appeared: per agency and sensor, over the retained telemetry and alerts. */
+    traceback: async (ip: string, window: { from?: string; to?: string } = {}, signal?: AbortSignal) => (await http.get(TRACEBACK_PATH, filtersToQuery({ ip, ...window }), signal)) as TracebackResponse,
   };
 }
 

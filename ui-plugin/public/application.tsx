@@ -1,13 +1,15 @@
 // renderApp: mounts the operations room into the element OSD (or the standalone page) gives us.
 // React itself is passed in as a mounter: OSD 2.19 provides React 16 (ReactDOM.render), the standalone host
 // bundles React 19 (createRoot); the components use only APIs both have.
-// Views (hash routes): #/queue, #/alerts/<id>, #/incidents, #/incidents/<id>, #/wall, #/kiosk (wall full screen), #/rules.
+// Views (hash routes): #/queue, #/alerts/<id>, #/incidents, #/incidents/<id>, #/wall, #/kiosk (wall full screen), #/rules,
+// #/traceback[/<ip or CIDR>].
 import React from 'react';
 import type { Api, SessionInfo } from './api';
 import { ApiRequestError } from './api';
 import { AlertQueue } from './components/alert_queue';
 import { IncidentDetail, IncidentList } from './components/incidents';
 import { Login } from './components/login';
+import { Traceback } from './components/traceback';
 import { RuleHealthView, Wall } from './components/wall';
 import type { AppMountParameters, AppUnmount } from './osd_types';
 import { PLUGIN_NAME } from '../common/index';
@@ -23,7 +25,7 @@ export interface AppServices {
 export type ReactMounter = (node: React.ReactNode, element: HTMLElement) => AppUnmount;
 
 export interface Route {
-  view: 'queue' | 'incidents' | 'incident' | 'wall' | 'kiosk' | 'rules';
+  view: 'queue' | 'incidents' | 'incident' | 'wall' | 'kiosk' | 'rules' | 'traceback';
   id?: string;
 }
 
@@ -40,6 +42,11 @@ export function parseHash(hash: string): Route {
     case 'kiosk':
     case 'rules':
       return { view: head };
+    case 'traceback': {
+      // a CIDR block may arrive with its slash unencoded (#/traceback/10.1.0.0/16)
+      const target = parts.length > 1 ? safeDecode(parts.slice(1).join('/')) : undefined;
+      return target ? { view: 'traceback', id: target } : { view: 'traceback' };
+    }
     default:
       return { view: 'queue' };
   }
@@ -72,6 +79,7 @@ const NAV: [Route['view'], string, string, string | undefined][] = [
   ['incidents', '#/incidents', 'Incidents', 'incidents:read'],
   ['wall', '#/wall', 'Wall', 'wall:read'],
   ['rules', '#/rules', 'Rule health', 'rules:read'],
+  ['traceback', '#/traceback', 'Traceback', 'alerts:read'],
 ];
 
 export function OperationsRoomApp({ services }: { services: AppServices }) {
@@ -118,6 +126,9 @@ export function OperationsRoomApp({ services }: { services: AppServices }) {
         break;
       case 'rules':
         body = may('rules:read') ? <RuleHealthView api={api} refreshMs={refreshMs * 6} /> : <p className="cirt-error">rule health is for CIRT staff</p>;
+        break;
+      case 'traceback':
+        body = <Traceback api={api} navigate={navigate} {...(route.id ? { ip: route.id } : {})} />;
         break;
       default:
         body = <AlertQueue api={api} session={session} refreshMs={refreshMs} navigate={navigate} {...(route.id ? { openAlertId: route.id } : {})} />;

@@ -4,7 +4,8 @@
 import React from 'react';
 import type { TriagedAlert } from '../../common/index';
 import type { Api, SessionInfo, TriageAction } from '../api';
-import { attackTags, attackUrl, flattenEvent, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
+import { attackTags, attackUrl, flattenEvent, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
+import { FlowWithTraceback } from './traceback';
 import { shown, usePoll } from './use_poll';
 
 export interface AlertDetailProps {
@@ -85,7 +86,9 @@ export function AlertDetail({ api, session, id, onClose, onChanged, onTriage, na
         <dt>Agency</dt>
         <dd>{alert.organization.id}</dd>
         <dt>Flow</dt>
-        <dd className="cirt-flow">{formatFlow(alert)}</dd>
+        <dd className="cirt-flow">
+          <FlowWithTraceback alert={alert} />
+        </dd>
         <dt>Status</dt>
         <dd data-testid="alert-status">
           {alert.alert.status}

@@ -5,11 +5,13 @@ import type { AdvisoriesService } from '../services/advisories_service';
 import type { AlertsService } from '../services/alerts_service';
 import type { EvidenceService } from '../services/evidence_service';
 import type { IncidentsService } from '../services/incidents_service';
+import type { TracebackService } from '../services/traceback_service';
 import type { WallService } from '../services/wall_service';
 import { createAlertRoutes } from './alerts';
 import { createEvidenceRoutes } from './evidence';
 import { createIncidentRoutes } from './incidents';
 import { consoleLogger, type ErrorLogger, type HandlerResult, type RouteDefinition } from './route_kit';
+import { createTracebackRoutes } from './traceback';
 import { createWallRoutes } from './wall';
 
 export interface Services {
@@ -18,10 +20,11 @@ export interface Services {
   advisories: AdvisoriesService;
   wall: WallService;
   evidence: EvidenceService;
+  traceback: TracebackService;
 }
 
 export function createRoutes(services: Services, logger: ErrorLogger = consoleLogger): RouteDefinition[] {
-  return [...createAlertRoutes(services.alerts, logger), ...createIncidentRoutes(services.incidents, services.advisories, logger), ...createEvidenceRoutes(services.evidence, logger), ...createWallRoutes(services.wall, logger)];
+  return [...createAlertRoutes(services.alerts, logger), ...createIncidentRoutes(services.incidents, services.advisories, logger), ...createEvidenceRoutes(services.evidence, logger), ...createWallRoutes(services.wall, logger), ...createTracebackRoutes(services.traceback, logger)];
 }
 
 /** Wraps a throwing parser as an OSD route validation function (OSD answers 400 with the message). */

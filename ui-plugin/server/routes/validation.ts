@@ -13,6 +13,7 @@ import {
   type Qualification,
   type Severity,
 } from '../../common/index';
+import { isIP } from 'node:net';
 import { CirtUiError } from '../errors';
 
 export interface AlertListQuery {
@@ -355,4 +356,67 @@ export function parseNoQuery(raw: unknown): Record<string, never> {
   const key = Object.keys(input)[0];
   if (key !== undefined) throw invalid(key.slice(0, 64), 'unknown query parameter');
   return {};
+}
+
+// ---- traceback --------------------------------------------------------------------------------------------------
+
+export interface TracebackQuery {
+  /** An address (IPv4 / IPv6, normalised) or a CIDR block (`10.1.0.0/16`, `2001:db8::/32`): OpenSearch `ip` fields match either with a term query. */
+  ip: string;
+  /** Bounds on @timestamp (from inclusive, to exclusive), ISO 8601 UTC; none = everything retained. */
+  from?: string;
+  to?: string;
+}
+
+const TRACEBACK_KEYS = ['ip', 'from', 'to'];
+
+/**
+ * Canonical text of an address: IPv4 as is, IPv6 lower-case and compressed (the WHATWG URL parser does it), an
+ * IPv4-mapped IPv6 address as its IPv4 (OpenSearch `ip` fields store them as one and the same value).
+ */
+function canonicalIp(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const v6 = compressedV6(address);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
+  if (!mapped) return v6;
+  const [hi, lo] = [parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+function compressedV6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
+/** `a.b.c.d/n` with the host bits cleared, so the answer names the block itself. */
+function ipv4Network(address: string, prefix: number): string {
+  const n = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - prefix);
+  const net = Math.floor(n / size) * size;
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join('.')}/${prefix}`;
+}
+
+/** An IPv4/IPv6 address or CIDR block, normalised; throws ERR_UI_VALIDATION naming `field`. */
+export function parseIpOrCidr(field: string, value: string): string {
+  const [address = '', prefixText, extra] = value.trim().split('/');
+  const family = address.includes('%') ? 0 : isIP(address); // no IPv6 zone ids: they never reach an index
+  if (family === 0 || extra !== undefined) throw invalid(field, `expected an IPv4 or IPv6 address or a CIDR block (e.g. 198.51.100.7, 2001:db8::1, 10.1.0.0/16), got ${JSON.stringify(value.slice(0, 64))}`);
+  if (prefixText === undefined) return canonicalIp(address);
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) throw invalid(field, `expected a prefix length from 0 to ${max} after the /, got ${JSON.stringify(prefixText.slice(0, 8))}`);
+  const prefix = Number(prefixText);
+  return family === 4 ? ipv4Network(address, prefix) : `${compressedV6(address)}/${prefix}`;
+}
+
+export function parseTracebackQuery(raw: unknown): TracebackQuery {
+  const input = asRecord(raw, 'query');
+  for (const key of Object.keys(input)) if (!TRACEBACK_KEYS.includes(key)) throw invalid(key.slice(0, 64), `unknown query parameter (allowed: ${TRACEBACK_KEYS.join(', ')})`);
+  const ip = scalar('ip', input.ip);
+  if (ip === undefined || ip.trim() === '') throw invalid('ip', 'required: an IPv4 or IPv6 address or a CIDR block');
+  const out: TracebackQuery = { ip: parseIpOrCidr('ip', ip) };
+  const from = time('from', input.from);
+  if (from !== undefined) out.from = from;
+  const to = time('to', input.to);
+  if (to !== undefined) out.to = to;
+  if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) throw invalid('to', 'must be later than from');
+  return out;
 }

@@ -6,6 +6,7 @@ import { AuditService } from './audit_service';
 import { EvidenceService, type RuleSource } from './evidence_service';
 import { IncidentsService } from './incidents_service';
 import { DEFAULT_INDEX_NAMES, type DocStore, type IndexNames } from './store';
+import { TracebackService } from './traceback_service';
 import { WallService } from './wall_service';
 
 export interface ServiceOptions {
@@ -30,5 +31,6 @@ export function createServices(store: DocStore, options: ServiceOptions = {}): S
   const evidence: EvidenceService = new EvidenceService(store, incidents, alerts, audit, { events: indices.events, heldEvents: indices.heldEvents, tool: options.tool ?? DEFAULT_TOOL, ...(options.ruleSource ? { ruleSource: options.ruleSource } : {}) }, now);
   const advisories = new AdvisoriesService(store, indices.advisories, incidents, alerts, audit, { ...DEFAULT_PUBLISH_OPTIONS, ...options.publish }, now);
   const wall = new WallService(store, { alerts: indices.alerts, events: indices.events }, now);
-  return { alerts, incidents, advisories, wall, evidence, audit, indices };
+  const traceback = new TracebackService(store, { alerts: indices.alerts, events: indices.events });
+  return { alerts, incidents, advisories, wall, evidence, traceback, audit, indices };
 }

@@ -130,6 +130,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'GET /api/cirt/session': { query: {} },
       'GET /api/cirt/wall': { query: {} },
       'GET /api/cirt/rules/health': { query: {} },
+      'GET /api/cirt/traceback': { query: { ip: '10.0.0.1' } },
     };
     const expected: Record<string, number> = {
       'POST /api/cirt/alerts/triage': 403,
