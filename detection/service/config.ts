@@ -20,7 +20,7 @@ export const detectorSchema = {
       type: 'object', additionalProperties: false, default: {},
       properties: {
         dirs: { type: 'array', items: { type: 'string' }, default: ['rules'] },
-        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'] },
+        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml', 'detection/pipelines/honeypot.yml'] },
         /** IOC lists (plain, STIX 2.1, MISP JSON) exposed to rules as placeholders; missing paths are ignored. */
         intel: { type: 'array', items: { type: 'string' }, default: ['rules/intel'] },
         /** How often rule, pipeline and intel files are checked for changes (0 = no hot reload). */

@@ -42,7 +42,9 @@ export function decodeDionaea(record: Json, defaults: { sensor?: string } = {}):
   const category = ['network', ...(users.length ? ['authentication'] : [])];
   const type = ctype === 'reject' ? ['connection', 'denied'] : ctype === 'listen' ? ['info'] : ['connection', 'start'];
   const ev: EcsEvent = honeypotEvent(ts, { product: 'dionaea', ...(defaults.sensor ? { sensor: defaults.sensor } : {}) }, `dionaea.connection.${ctype}`, category, type);
-  if (ctype === 'accept' || ctype === 'connect') ev.event!.outcome = 'success';
+  // log_json does not say whether the credentials worked: with credentials the outcome is unknown, not the connection's
+  if (users.length) ev.event!.outcome = 'unknown';
+  else if (ctype === 'accept' || ctype === 'connect') ev.event!.outcome = 'success';
   if (ctype === 'reject') ev.event!.outcome = 'failure';
 
   const srcPort = port(record.src_port);
