@@ -10,6 +10,7 @@ import {
   type AdvisoryListItem,
   type AlertGroup,
   type AlertListResponse,
+  type HoneypotSensorsData,
   type ApiErrorBody,
   type Incident,
   type IncidentStatus,
@@ -124,6 +125,7 @@ export function createApi(http: Http) {
     capHref: (id: string) => http.href(`${API_BASE_PATH}/advisories/${enc(id)}/cap.xml`),
     stixHref: (id: string) => http.href(`${API_BASE_PATH}/advisories/${enc(id)}/stix.json`),
     wall: async (minutes = 60, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall`, { minutes: String(minutes) }, signal)) as WallData,
+    honeypots: async (hours = 24, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall/honeypots`, { hours: String(hours) }, signal)) as HoneypotSensorsData,
     ruleHealth: async () => (await http.get(`${API_BASE_PATH}/rules/health`, {})) as { rules: RuleHealth[] },
   };
 }

@@ -356,3 +356,9 @@ export function parseNoQuery(raw: unknown): Record<string, never> {
   if (key !== undefined) throw invalid(key.slice(0, 64), 'unknown query parameter');
   return {};
 }
+
+export function parseHoneypotsQuery(raw: unknown): { hours: number; size: number } {
+  const input = asRecord(raw, 'query');
+  for (const key of Object.keys(input)) if (key !== 'hours' && key !== 'size') throw invalid(key.slice(0, 64), 'unknown query parameter (allowed: hours, size)');
+  return { hours: integer('hours', input.hours, 1, 168, 24), size: integer('size', input.size, 1, 100, 20) };
+}

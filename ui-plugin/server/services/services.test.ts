@@ -128,6 +128,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'GET /api/cirt/advisories/{id}/stix.json': { query: {}, params: { id: adv } },
       'GET /api/cirt/session': { query: {} },
       'GET /api/cirt/wall': { query: {} },
+      'GET /api/cirt/wall/honeypots': { query: {} },
       'GET /api/cirt/rules/health': { query: {} },
     };
     const expected: Record<string, number> = {
@@ -136,6 +137,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'POST /api/cirt/incidents/{id}': 403,
       'POST /api/cirt/incidents/{id}/advisories': 403,
       'GET /api/cirt/wall': 403,
+      'GET /api/cirt/wall/honeypots': 403,
       'GET /api/cirt/rules/health': 403,
     };
     assert.deepEqual(Object.keys(requests).sort(), s.routes.map((r) => `${r.method} ${r.path}`).sort(), 'every route is exercised');
