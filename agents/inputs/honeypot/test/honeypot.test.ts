@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CirtError } from '../../../../proto/errors.ts';
 import { createLogger } from '../../../../proto/runtime/log.ts';
+import { loadAgentConfig } from '../../../config.ts';
 import { createFileInput, resolveFileInputConfig, type FileInputConfig } from '../../files/index.ts';
 import { decodeCowrie, decodeDionaea, decodeHoneypot, decodeMapped, sniffHoneypotFormat, type DecodeResult } from '../index.ts';
 
@@ -183,4 +184,12 @@ describe('file input, honeypot formats', () => {
     assert.throws(() => createFileInput(resolveFileInputConfig({ paths: ['x'], positionFile: 'p', format: 'honeypot' })), /needs honeypot\.mapping/);
     assert.throws(() => resolveFileInputConfig({ paths: ['x'], positionFile: 'p', format: 'honeypot', honeypot: { mapping: { product: 'x', fields: { 'source.ip': 'a', '@timestamp': 't', 'user.password': 'p' } } } } as Partial<FileInputConfig>), /user\.password/);
   });
+});
+
+test('the honeypot sensor example configuration (agent.honeypot.example.yml) is a valid agent configuration', () => {
+  const c = loadAgentConfig(join(import.meta.dirname, '..', 'agent.honeypot.example.yml'));
+  assert.deepEqual(c.inputs.map((i) => [i.type, i.format]), [['file', 'cowrie'], ['file', 'dionaea'], ['file', 'honeypot']]);
+  const mapped = c.inputs[2]!.honeypot as { mapping: { product: string; fields: Record<string, string> } };
+  assert.equal(mapped.mapping.product, 'opencanary');
+  assert.equal(mapped.mapping.fields['source.ip'], 'src_host');
 });
