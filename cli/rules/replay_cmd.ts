@@ -1,4 +1,5 @@
-// `cirt rules replay <files…>`: JSON-lines ECS events, evtx-style JSON (one object or a list with `Event`) and
+// `cirt rules replay <files…>`: JSON-lines ECS events, honeypot logs (Cowrie JSON, Dionaea log_json: recognised by
+// their first record, decoded by the agent's agents/inputs/honeypot), evtx-style JSON (one object or a list with `Event`) and
 // captures (pcap or pcapng, recognised by their magic number) through the production Detector locally; progress on
 // stderr, per-rule summary on stdout. A capture goes through the agent's own code path (agents/pcap CaptureProcessor):
 // UDP datagrams to a NetFlow/IPFIX collector port are decoded as exports, every other IP packet is metered into flows
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Alert, EcsEvent } from '../../proto/ecs.ts';
 import { readJsonLines } from '../../agents/inputs/jsonl_replay.ts';
+import { decodeHoneypot, sniffHoneypotFormat } from '../../agents/inputs/honeypot/index.ts';
 import { captureFormat, readCapture } from '../../agents/pcap/index.ts';
 import { CaptureProcessor } from '../../agents/pcap/capture_processor.ts';
 import { buildRuleSet, DEFAULT_INTEL, DEFAULT_PIPELINES } from '../../detection/intel/index.ts';
@@ -20,7 +22,8 @@ import { newDetector } from './testcases.ts';
 
 export const REPLAY_HELP = `usage: cirt rules replay <files…> [--rules dir]… [--speed 0|N] [--json]
        cirt rules replay <files…> --live --gateway host:port --cert <dir/agency.agent> [--ca file] [--timeout s]
-Files: *.jsonl (ECS events), *.json (evtx_dump-style Windows events), pcap/pcapng captures (by magic number, any
+Files: *.jsonl (ECS events), Cowrie JSON / Dionaea log_json logs (by their first record, any name), *.json
+(evtx_dump-style Windows events), pcap/pcapng captures (by magic number, any
 name): NetFlow v5/v9/IPFIX exports to UDP 2055/4739/9995/9996 are decoded, all other traffic is metered into flows
 (agents/flowmeter, the agent's defaults: idle 15 s, active 30 min).
 --speed 0 = as fast as possible (default); N = N times real time (by event @timestamp).
@@ -45,9 +48,25 @@ export function readCaptureEvents(file: string, buf: Buffer = readFileSync(file)
   return { events, errors };
 }
 
+/** A honeypot log's events, as the agent's file input with `format: cowrie|dionaea` would emit them. */
+export function readHoneypotEvents(file: string, text: string, format: 'cowrie' | 'dionaea'): { events: EcsEvent[]; errors: string[] } {
+  const events: EcsEvent[] = []; const errors: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let rec: unknown;
+    try { rec = JSON.parse(line); } catch (err) { errors.push(`${file}:${i + 1}: not JSON: ${(err as Error).message}`); return; }
+    const r = decodeHoneypot(format, rec);
+    if ('event' in r) events.push({ organization: { id: 'replay' }, ...r.event, log: { file: { path: file } } });
+    else errors.push(`${file}:${i + 1}${r.field ? ` field ${r.field}` : ''}: ${format}: ${r.error}`);
+  });
+  return { events, errors };
+}
+
 export function readEvents(file: string): { events: EcsEvent[]; errors: string[] } {
   const buf = readFileSync(file);
   if (captureFormat(buf) !== undefined || /\.pcap(ng)?$/i.test(file)) return readCaptureEvents(file, buf);
+  const honeypot = sniffHoneypotFormat(buf.subarray(0, 64 * 1024).toString('utf8'));
+  if (honeypot) return readHoneypotEvents(file, buf.toString('utf8'), honeypot);
   if (/\.json$/i.test(file)) {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     const list = (Array.isArray(doc) ? doc : [doc]) as Array<Record<string, unknown>>;
@@ -58,11 +77,14 @@ export function readEvents(file: string): { events: EcsEvent[]; errors: string[]
 }
 
 /** The agent configuration (YAML) that ships `files` with the right input for each kind of file. Pure. */
-export function liveAgentConfig(o: { files: string[]; agentId: string; gateway: string; ca: string; cert: string; key: string; spoolDir: string; httpPort: number; speed: number; isCapture: (f: string) => boolean }): string {
+export function liveAgentConfig(o: { files: string[]; agentId: string; gateway: string; ca: string; cert: string; key: string; spoolDir: string; httpPort: number; speed: number; isCapture: (f: string) => boolean; honeypotFormat?: (f: string) => 'cowrie' | 'dionaea' | undefined }): string {
   const q = (v: string) => JSON.stringify(v);
-  const captures = o.files.filter((f) => o.isCapture(f));
-  const evtx = o.files.filter((f) => !o.isCapture(f) && /\.json$/i.test(f));
-  const jsonl = o.files.filter((f) => !o.isCapture(f) && !/\.json$/i.test(f));
+  const hpFormat = (f: string) => (o.isCapture(f) ? undefined : o.honeypotFormat?.(f));
+  const honeypots = o.files.filter((f) => hpFormat(f) !== undefined);
+  const rest = o.files.filter((f) => hpFormat(f) === undefined);
+  const captures = rest.filter((f) => o.isCapture(f));
+  const evtx = rest.filter((f) => !o.isCapture(f) && /\.json$/i.test(f));
+  const jsonl = rest.filter((f) => !o.isCapture(f) && !/\.json$/i.test(f));
   const lines = [
     `agentId: ${q(o.agentId)}`,
     'gateway:', `  address: ${q(o.gateway)}`, `  ca: ${q(o.ca)}`, `  cert: ${q(o.cert)}`, `  key: ${q(o.key)}`,
@@ -72,8 +94,10 @@ export function liveAgentConfig(o: { files: string[]; agentId: string; gateway: 
     'inputs:',
     ...(captures.length ? ['  - type: pcap', `    files: [${captures.map(q).join(', ')}]`, `    speed: ${o.speed}`] : []),
     ...(evtx.length ? ['  - type: evtx', `    paths: [${evtx.map(q).join(', ')}]`, '    format: json'] : []),
+    // honeypot logs: the file input with the honeypot's decoder, from the first line (positions beside the spool)
+    ...honeypots.flatMap((f, i) => ['  - type: file', `    paths: [${q(f)}]`, `    format: ${hpFormat(f)!}`, '    startAt: beginning', `    positionFile: ${q(join(dirname(o.spoolDir), `honeypot-positions-${i}.json`))}`]),
   ];
-  if (!captures.length && !evtx.length) lines.pop();
+  if (!captures.length && !evtx.length && !honeypots.length) lines.pop();
   return lines.join('\n') + '\n';
 }
 
@@ -97,6 +121,7 @@ async function live(a: ReturnType<typeof parseArgs>, out: Out): Promise<number> 
     files: a.positionals.map((f) => resolve(f)), agentId: m[2]!, gateway: gw, ca: resolve(a.options.get('ca')?.[0] ?? join(dirname(cert), 'ca.crt')),
     cert: resolve(`${cert}.crt`), key: resolve(`${cert}.key`), spoolDir: join(work, 'spool'), httpPort, speed: Number(a.options.get('speed')?.[0] ?? 0),
     isCapture: (f) => captureFormat(readFileSync(f).subarray(0, 4)) !== undefined || /\.pcap(ng)?$/i.test(f),
+    honeypotFormat: (f) => sniffHoneypotFormat(readFileSync(f).subarray(0, 64 * 1024).toString('utf8')),
   }));
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'agents', 'main.ts'), '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? 1)));

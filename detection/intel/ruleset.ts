@@ -6,7 +6,7 @@ import type { CirtError } from '../../proto/errors.ts';
 import { compileCorrelations, compileRules, loadPipeline, loadRuleDirectory, SigmaError, type CompiledCorrelation, type CompiledRule, type LoadResult, type Pipeline } from '../engine/index.ts';
 import { intelPipeline, loadIntel, type IntelSet } from './intel.ts';
 
-export const DEFAULT_PIPELINES = ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'];
+export const DEFAULT_PIPELINES = ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml', 'detection/pipelines/honeypot.yml'];
 export const DEFAULT_INTEL = ['rules/intel'];
 
 export interface RuleSetSources {

@@ -20,7 +20,7 @@ export const detectorSchema = {
       type: 'object', additionalProperties: false, default: {},
       properties: {
         dirs: { type: 'array', items: { type: 'string' }, default: ['rules'], description: 'Directories of Sigma rules (YAML, read recursively).' },
-        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml'], description: 'Processing pipelines (field mapping, logsource conditions) applied to the rules.' },
+        pipelines: { type: 'array', items: { type: 'string' }, default: ['detection/pipelines/ecs-netflow.yml', 'detection/pipelines/windows-evtx.yml', 'detection/pipelines/honeypot.yml'], description: 'Processing pipelines (field mapping, logsource conditions) applied to the rules.' },
         intel: { type: 'array', items: { type: 'string' }, default: ['rules/intel'], description: 'IOC lists (plain, STIX 2.1, MISP JSON) exposed to rules as placeholders; missing paths are ignored.' },
         reloadIntervalMs: { type: 'integer', minimum: 0, default: 2000, description: 'How often rule, pipeline and intel files are checked for changes (0 = no hot reload).' },
       },

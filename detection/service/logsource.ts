@@ -6,7 +6,8 @@
 // and categories the pipeline does not condition are not excluded (their field tests decide). The tables below
 // are checked against the pipeline file by detection/test/service/logsource.test.ts. Other events use their
 // product/category/service (netflow, linux.*, dataset) and a rule applies when every logsource field it names
-// equals the event's.
+// equals the event's. Honeypot hits (observer.type `honeypot`, set by the agent's honeypot decoders) are their own
+// logsource: product `honeypot`, service = the honeypot (observer.product: cowrie, dionaea, or a mapped product).
 //
 // RuleRouter caches, per route, the applicable rules and a prefilter index over them (engine/prefilter.ts): the
 // streaming detector and bench/sigma-engine.bench.ts route and prefilter through this same code.
@@ -92,6 +93,8 @@ export function eventLogsource(event: Record<string, unknown>): Logsource {
   const ev = (event.event ?? {}) as { dataset?: string; module?: string; category?: string[] };
   const dataset = ev.dataset ?? '';
   if (dataset.startsWith('netflow')) return { product: 'netflow', category: 'flow' };
+  const observer = event.observer as { type?: unknown; product?: unknown } | undefined;
+  if (observer?.type === 'honeypot') return { product: 'honeypot', ...(typeof observer.product === 'string' && observer.product ? { service: observer.product } : {}) };
   const sys = windowsSystem(event);
   if (sys) {
     const channel = String(sys.Channel ?? '').toLowerCase();

@@ -243,3 +243,33 @@ export interface TracebackResponse {
   /** True when a bucket list hit its size cap (more agencies, sensors or rules than listed). */
   truncated: boolean;
 }
+
+// Honeypot sensors (issue 10): who hits the CIRT's honeypots, and whether the same sources touch agency networks.
+
+export const HONEYPOTS_PATH = `${API_BASE_PATH}/wall/honeypots`;
+
+/** One source address that hit the CIRT's honeypot sensors in the period. */
+export interface HoneypotSource {
+  ip: string;
+  /** Honeypot events of this source (connections, logins, commands, downloads …). */
+  hits: number;
+  /** Sensor names (observer.hostname) and honeypot products (cowrie, dionaea …) it hit. */
+  sensors: string[];
+  products: string[];
+  first_seen: string;
+  last_seen: string;
+  /** True when the address also appears in agency telemetry (as source or destination) or agency alerts. */
+  in_agencies: boolean;
+  agencies: string[];
+}
+
+/** GET /api/cirt/wall/honeypots answer. */
+export interface HoneypotSensorsData {
+  generated_at: string;
+  hours: number;
+  /** All honeypot events of the period, and the distinct sources (approximate above 3,000: cardinality). */
+  total_hits: number;
+  distinct_sources: number;
+  /** The top sources by hits. */
+  sources: HoneypotSource[];
+}

@@ -11,6 +11,7 @@ import {
   type AdvisoryListItem,
   type AlertGroup,
   type AlertListResponse,
+  type HoneypotSensorsData,
   type ApiErrorBody,
   type Incident,
   type IncidentStatus,
@@ -128,6 +129,7 @@ export function createApi(http: Http) {
     /** The incident's evidence bundle (tar with a SHA-256 manifest); each download is audited. */
     evidenceHref: (incidentId: string) => http.href(`${API_BASE_PATH}/incidents/${enc(incidentId)}/evidence.tar`),
     wall: async (minutes = 60, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall`, { minutes: String(minutes) }, signal)) as WallData,
+    honeypots: async (hours = 24, signal?: AbortSignal) => (await http.get(`${API_BASE_PATH}/wall/honeypots`, { hours: String(hours) }, signal)) as HoneypotSensorsData,
     ruleHealth: async () => (await http.get(`${API_BASE_PATH}/rules/health`, {})) as { rules: RuleHealth[] },
     /** Where else an address (or CIDR block) has appeared: per agency and sensor, over the retained telemetry and alerts. */
     traceback: async (ip: string, window: { from?: string; to?: string } = {}, signal?: AbortSignal) => (await http.get(TRACEBACK_PATH, filtersToQuery({ ip, ...window }), signal)) as TracebackResponse,

@@ -1,4 +1,5 @@
 // The file input: tails JSON-lines, plain or syslog-formatted log files (globs allowed) with fs.watch plus a poll.
+// Honeypot logs are JSON lines decoded by agents/inputs/honeypot (format cowrie | dionaea | honeypot + mapping).
 // Files are tracked by (device, inode), as filebeat does, so:
 //   - rename + create rotation: the renamed file is read to its end (it stays open for two more scans, for a writer
 //     still holding it), then the new file at the path is read from its start;
@@ -12,6 +13,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { AgentInput, InputContext } from '../input.ts';
 import type { EcsEvent } from '../../../proto/ecs.ts';
 import { parseSyslog } from '../syslog/parse.ts';
+import { decodeHoneypot, HoneypotError, isHoneypotFormat, MAPPABLE_FIELDS, type HoneypotMapping } from '../honeypot/index.ts';
 import { FileInputError } from './errors.ts';
 import { expandGlob, globToRegExp, staticBase } from './glob.ts';
 import { LineSplitter } from './lines.ts';
@@ -20,7 +22,7 @@ import { loadPositions, positionKey, savePositions, type Position } from './posi
 export interface FileInputConfig {
   type?: 'file';
   paths: string[];
-  format: 'jsonl' | 'plain' | 'syslog';
+  format: 'jsonl' | 'plain' | 'syslog' | 'cowrie' | 'dionaea' | 'honeypot';
   positionFile: string;
   pollMs: number;
   startAt: 'beginning' | 'end';
@@ -29,6 +31,9 @@ export interface FileInputConfig {
   dataset: string;
   /** Zone of RFC 3164 timestamps for format syslog. */
   timezone: string;
+  /** Formats cowrie, dionaea, honeypot: the sensor name (observer.hostname) when a record names none; for format
+   * honeypot, the declarative mapping of the records onto ECS fields. */
+  honeypot?: { sensor?: string; mapping?: HoneypotMapping };
 }
 
 export const fileInputSchema = {
@@ -38,13 +43,38 @@ export const fileInputSchema = {
   properties: {
     type: { const: 'file' },
     paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Files to tail; globs allowed.' },
-    format: { enum: ['jsonl', 'plain', 'syslog'], default: 'plain', description: 'jsonl (one ECS event per line), plain (the line is the message) or syslog.' },
+    format: { enum: ['jsonl', 'plain', 'syslog', 'cowrie', 'dionaea', 'honeypot'], default: 'plain', description: 'jsonl (one ECS event per line), plain (the line is the message), syslog, or a honeypot log: cowrie, dionaea (JSON lines as the tools write them) or honeypot (any JSON-lines honeypot through honeypot.mapping).' },
     positionFile: { type: 'string', minLength: 1, description: 'Where the read positions are kept, so that a restart resumes after the last spooled line.' },
     pollMs: { type: 'integer', minimum: 20, maximum: 3_600_000, default: 1000, description: 'Milliseconds between two scans (besides fs.watch): new files, rotation, truncation.' },
     startAt: { enum: ['beginning', 'end'], default: 'end', description: 'Where to start in a file seen for the first time.' },
     maxLineBytes: { type: 'integer', minimum: 64, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'Longest line; longer ones are rejected and counted.' },
     dataset: { type: 'string', default: 'file', description: 'event.dataset of plain lines, and of JSON lines that carry none.' },
     timezone: { type: 'string', minLength: 1, default: 'UTC', description: 'Zone of RFC 3164 timestamps for format syslog.' },
+    honeypot: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Honeypot formats: the sensor name and, for format honeypot, the field mapping.',
+      properties: {
+        sensor: { type: 'string', minLength: 1, description: 'Sensor name (observer.hostname) when the log does not carry one.' },
+        mapping: {
+          type: 'object',
+          description: 'For format honeypot: the product name, ECS field <- path in the record, and outcome values.',
+          additionalProperties: false,
+          required: ['product', 'fields'],
+          properties: {
+            product: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'observer.product and event.dataset of the events.' },
+            fields: {
+              type: 'object',
+              description: 'ECS field <- dotted path in the honeypot record (source.ip and @timestamp required).',
+              additionalProperties: false,
+              required: ['source.ip', '@timestamp'],
+              properties: Object.fromEntries(Object.keys(MAPPABLE_FIELDS).map((f) => [f, { type: 'string', minLength: 1, description: `Path in the record for ${f}.` }])),
+            },
+            outcomes: { type: 'object', additionalProperties: { enum: ['success', 'failure'] }, description: 'Record value -> event.outcome (success or failure).' },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -71,7 +101,7 @@ interface Tracked {
 }
 
 const READ_BYTES = 64 * 1024;
-const COUNTERS = ['lines_read', 'events_emitted', 'json_errors', 'lines_too_long', 'rotations', 'truncations', 'files_open', 'read_errors'] as const;
+const COUNTERS = ['lines_read', 'events_emitted', 'json_errors', 'honeypot_errors', 'lines_too_long', 'rotations', 'truncations', 'files_open', 'read_errors'] as const;
 
 export function createFileInput(config: FileInputConfig): FileInput {
   for (const p of config.paths) {
@@ -80,6 +110,9 @@ export function createFileInput(config: FileInputConfig): FileInput {
     } catch (err) {
       throw new FileInputError('ERR_FILE_CONFIG', `file input: bad glob '${p}'`, { location: { field: 'paths' }, cause: err });
     }
+  }
+  if (config.format === 'honeypot' && !config.honeypot?.mapping) {
+    throw new FileInputError('ERR_FILE_CONFIG', "file input: format 'honeypot' needs honeypot.mapping {product, fields}", { location: { field: 'honeypot.mapping' } });
   }
   const counts = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<(typeof COUNTERS)[number], number>;
   const tracked = new Map<string, Tracked>();
@@ -114,6 +147,9 @@ export function createFileInput(config: FileInputConfig): FileInput {
     while (writing) await writing;
   };
 
+  /** event.dataset of honeypot lines that could not be decoded: the product (not routed as honeypot hits). */
+  const honeypotDataset = (): string => (config.format === 'honeypot' ? config.honeypot!.mapping!.product : config.format);
+
   const toEvent = (t: Tracked, text: string, start: number, line: number | undefined): EcsEvent => {
     const where = { file: { path: t.path }, offset: start };
     const now = new Date();
@@ -136,7 +172,15 @@ export function createFileInput(config: FileInputConfig): FileInput {
     if (why !== undefined) {
       counts.json_errors++;
       ctx!.reject(new FileInputError('ERR_FILE_JSON', `${why} (kept as event.original, tag _jsonparsefailure)`, { location: { file: t.path, line, offset: start } }));
-      return { '@timestamp': now.toISOString(), event: { kind: 'event', dataset: config.dataset, original: text }, message: text, tags: ['_jsonparsefailure'], log: where } as EcsEvent;
+      const dataset = isHoneypotFormat(config.format) ? honeypotDataset() : config.dataset;
+      return { '@timestamp': now.toISOString(), event: { kind: 'event', dataset, original: text }, message: text, tags: ['_jsonparsefailure'], log: where } as EcsEvent;
+    }
+    if (isHoneypotFormat(config.format)) {
+      const r = decodeHoneypot(config.format, value, config.honeypot ?? {});
+      if ('event' in r) return { ...r.event, log: where } as EcsEvent;
+      counts.honeypot_errors++;
+      ctx!.reject(new HoneypotError('ERR_HONEYPOT_RECORD', `${config.format}: ${r.error} (kept as event.original, tag _honeypotdecodefailure)`, { location: { file: t.path, line, offset: start, ...(r.field ? { field: r.field } : {}) } }));
+      return { '@timestamp': now.toISOString(), event: { kind: 'event', dataset: honeypotDataset(), original: text }, tags: ['_honeypotdecodefailure'], log: where } as EcsEvent;
     }
     const ev = value as EcsEvent & { log?: Record<string, unknown> };
     const ts = ev['@timestamp'];

@@ -1,11 +1,12 @@
 // The wall: a kiosk view for the operations room's big screen (large type, auto-refresh): agency health (last seen,
 // event rate, agents' spool backlog from their heartbeats, earliest certificate expiry), alerts by severity over
-// time (SVG: no inline styles under the CSP), the live ticker, top sources, cross-agency campaigns.
+// time (SVG: no inline styles under the CSP), the live ticker, top sources, honeypot sensors, cross-agency campaigns.
 import React from 'react';
 import type { AgencyHealth } from '../../../proto/ecs';
 import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index';
 import type { Api } from '../api';
 import { formatTime, healthClass, relativeAge, severityClass } from './format';
+import { HoneypotPanel } from './honeypot_panel';
 import { shown, usePoll } from './use_poll';
 
 /** The wall sends each agency with its `health` (server/services/wall_service.ts); older servers do not. */
@@ -186,6 +187,7 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
               ))}
             </ol>
           </div>
+          <HoneypotPanel api={api} refreshMs={refreshMs} />
           <div className="cirt-panel">
             <h3>Cross-agency campaigns</h3>
             {data.campaigns.length === 0 ? (

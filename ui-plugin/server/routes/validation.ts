@@ -420,3 +420,9 @@ export function parseTracebackQuery(raw: unknown): TracebackQuery {
   if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) throw invalid('to', 'must be later than from');
   return out;
 }
+
+export function parseHoneypotsQuery(raw: unknown): { hours: number; size: number } {
+  const input = asRecord(raw, 'query');
+  for (const key of Object.keys(input)) if (key !== 'hours' && key !== 'size') throw invalid(key.slice(0, 64), 'unknown query parameter (allowed: hours, size)');
+  return { hours: integer('hours', input.hours, 1, 168, 24), size: integer('size', input.size, 1, 100, 20) };
+}

@@ -129,6 +129,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'GET /api/cirt/advisories/{id}/stix.json': { query: {}, params: { id: adv } },
       'GET /api/cirt/session': { query: {} },
       'GET /api/cirt/wall': { query: {} },
+      'GET /api/cirt/wall/honeypots': { query: {} },
       'GET /api/cirt/rules/health': { query: {} },
       'GET /api/cirt/traceback': { query: { ip: '10.0.0.1' } },
     };
@@ -139,6 +140,7 @@ describe('agency scoping: EVERY store query of a liaison carries its organizatio
       'POST /api/cirt/incidents/{id}/advisories': 403,
       'GET /api/cirt/incidents/{id}/evidence.tar': 403,
       'GET /api/cirt/wall': 403,
+      'GET /api/cirt/wall/honeypots': 403,
       'GET /api/cirt/rules/health': 403,
     };
     assert.deepEqual(Object.keys(requests).sort(), s.routes.map((r) => `${r.method} ${r.path}`).sort(), 'every route is exercised');

@@ -9,8 +9,9 @@
 //  - rule health: hits, false-positive rate from qualifications, silent rules (hit in the period, none lately)
 // The integ-test OpenSearch has no painless, so no bucket_selector: thresholds are applied here.
 import type { AgencyHealth } from '../../../proto/ecs';
-import { SEVERITY_LEVELS, type Principal, type RuleHealth, type Severity, type TriagedAlert, type WallData } from '../../common/index';
+import { SEVERITY_LEVELS, type HoneypotSensorsData, type Principal, type RuleHealth, type Severity, type TriagedAlert, type WallData } from '../../common/index';
 import { requirePermission } from '../auth/principal';
+import { honeypotSensors } from './honeypot_sensors';
 import { boolQuery, scoped } from './scope';
 import type { DocStore } from './store';
 
@@ -177,6 +178,12 @@ export class WallService {
       top_sources: sources.slice(0, 10).map((s) => ({ ip: s.ip, alerts: s.alerts, agencies: s.agencies.length })),
       campaigns,
     };
+  }
+
+  /** The "Honeypot sensors" panel (services/honeypot_sensors.ts). */
+  async honeypots(hours: number, size: number, principal: Principal): Promise<HoneypotSensorsData> {
+    requirePermission(principal, 'wall:read');
+    return honeypotSensors(this.store, this.indices, this.now(), principal, { hours, size });
   }
 
   async ruleHealth(days: number, silentDays: number, principal: Principal): Promise<{ rules: RuleHealth[] }> {
