@@ -1,10 +1,11 @@
 // Runnable entry: `tsx ui-plugin/standalone/main.ts`
 //   CIRT_UI_PORT (default 5601), CIRT_OPENSEARCH_URL (default http://127.0.0.1:19200)
 //   CIRT_UI_USERS_FILE   users YAML (default: the dev users file <CIRT_STACK_DIR or .stack>/ui-users.yaml, created)
-//   CIRT_UI_WEBHOOKS     advisory webhooks, comma-separated URLs (optional)
+//   CIRT_UI_WEBHOOKS     advisory webhooks, comma-separated `<url>` or `<url> <TLP clearance>` (default clearance CLEAR)
 //   CIRT_UI_ADVISORY_SENDER  CAP <sender> (default cirt@cirt.gov.example)
 // (A CommonJS module like the rest of ui-plugin/, see host.ts: no top-level await.)
 import { dirname, join } from 'node:path';
+import { parseWebhooks, type WebhookTarget } from '../server/services/advisories_service';
 import { DEV_USERS, ensureDevUsersFile } from './dev_users';
 import { jsonLogger, startHost } from './host';
 
@@ -32,7 +33,13 @@ async function main(): Promise<number | undefined> {
     dev = true;
     if (await ensureDevUsersFile(usersFile)) logger.info('created the dev users file', { file: usersFile });
   }
-  const webhooks = (process.env.CIRT_UI_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean).map((url) => ({ url }));
+  let webhooks: WebhookTarget[];
+  try {
+    webhooks = parseWebhooks(process.env.CIRT_UI_WEBHOOKS ?? '');
+  } catch (err) {
+    logger.error('invalid CIRT_UI_WEBHOOKS', { error: (err as Error).message });
+    return 2;
+  }
   const sender = process.env.CIRT_UI_ADVISORY_SENDER;
   const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, ...(sender ? { sender } : {}) } });
   process.stdout.write(`operations room: ${host.url}\n`);
