@@ -8,8 +8,12 @@ export interface IndexerConfig {
   store: StoreConfig;
   /** Also index raw telemetry into events-* for hunting. */
   indexTelemetry: boolean;
-  /** Days to keep each class of daily index (events = raw telemetry); swept by the indexer (retention.ts). */
-  retention: RetentionDays & { enabled: boolean; sweepEveryMinutes: number };
+  /**
+   * THE retention per data class (README "Retention"): days to keep each class of daily index (events = raw
+   * telemetry) and of the monthly audit indices, swept by the indexer (retention.ts); incidents and advisories,
+   * the CIRT's record of its work, are kept ('never' is the only value).
+   */
+  retention: RetentionDays & { incidents: 'never'; advisories: 'never'; enabled: boolean; sweepEveryMinutes: number };
   http: { port: number };
 }
 
@@ -37,6 +41,10 @@ export const indexerSchema = {
         events: { type: 'integer', minimum: 1, default: 30 },
         alerts: { type: 'integer', minimum: 1, default: 365 },
         deadletter: { type: 'integer', minimum: 1, default: 90 },
+        /** operations-room audit records (audit-YYYY.MM), counted from the end of their month */
+        audit: { type: 'integer', minimum: 1, default: 730 },
+        incidents: { const: 'never', default: 'never' },
+        advisories: { const: 'never', default: 'never' },
         sweepEveryMinutes: { type: 'integer', minimum: 1, default: 1440 },
       },
     },
