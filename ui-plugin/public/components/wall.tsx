@@ -3,7 +3,7 @@
 // time (SVG: no inline styles under the CSP), the live ticker, top sources, cross-agency campaigns.
 import React from 'react';
 import type { AgencyHealth } from '../../../proto/ecs';
-import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index';
+import { SEVERITY_LEVELS, rsitLabel, type Severity, type WallData } from '../../common/index';
 import type { Api } from '../api';
 import { formatTime, healthClass, relativeAge, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
@@ -187,6 +187,18 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
             </ol>
           </div>
           <div className="cirt-panel">
+            <h3>Alerts by classification (RSIT)</h3>
+            {(data.classifications ?? []).length === 0 ? (
+              <p className="cirt-muted">none</p>
+            ) : (
+              <ul className="cirt-top" aria-label="Alerts by classification">
+                {(data.classifications ?? []).map((c) => (
+                  <li key={c.classification}>
+                    <strong>{rsitLabel({ classification: c.classification })}</strong> — {c.alerts}
+                  </li>
+                ))}
+              </ul>
+            )}
             <h3>Cross-agency campaigns</h3>
             {data.campaigns.length === 0 ? (
               <p className="cirt-muted">none</p>
