@@ -1,5 +1,9 @@
 // Canonical event and alert types shared by every component (ECS field names).
 // Components meet only here and on Kafka topics; keep this file free of logic beyond tiny pure helpers.
+import type { Rsit } from './taxonomy.ts';
+import type { Tlp } from './tlp.ts';
+
+export type { Rsit, Tlp };
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -131,6 +135,13 @@ export interface Alert {
   destination?: EcsEndpoint;
   host?: EcsEvent['host'];
   threat?: { technique: { id: string }[]; tactic: { name: string }[] };
+  /**
+   * RSIT incident classification (proto/taxonomy.ts): from the rule's `rsit.*` tag, else its ATT&CK tags; analysts
+   * may change it. Set by the detector on every alert; absent on documents indexed before it existed.
+   */
+  rsit?: Rsit;
+  /** TLP 2.0 marking (proto/tlp.ts): the rule's `tlp.*` tag, else the detector's default (AMBER). Same remark. */
+  tlp?: Tlp;
   /** The triggering events (capped), as they were matched. */
   events: EcsEvent[];
 }

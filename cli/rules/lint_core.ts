@@ -2,6 +2,8 @@
 // format, level/status values, tag format, known logsource, unused/unknown selections). Positions come from the
 // YAML node ranges. The engine's own errors (parse, modifiers, values, conditions) are added by the caller.
 import { LineCounter, parseAllDocuments, isMap, isScalar, type Document } from 'yaml';
+import { rsitFromTags } from '../../proto/taxonomy.ts';
+import { tlpFromTags } from '../../proto/tlp.ts';
 
 export interface Finding { code: string; message: string; file: string; line: number; column: number; ruleId?: string }
 
@@ -66,6 +68,10 @@ export function lintText(text: string, file: string, known: LogsourceKnown, ids:
         if (!TAG.test(s)) add('LINT_TAG_FORMAT', `tag '${s}' is not namespace.name in lower case`, 'tags');
         else if (/^attack\.t\d/.test(s) && !ATTACK_TECHNIQUE.test(s)) add('LINT_TAG_FORMAT', `ATT&CK technique tag '${s}' is not attack.tNNNN or attack.tNNNN.NNN`, 'tags');
       }
+      const tags = Array.isArray(raw.tags) ? raw.tags.map(String) : [];
+      // rsit.<classification>.<type> (proto/taxonomy.ts) and tlp.<level> (proto/tlp.ts): the alert's classification and marking
+      for (const problem of rsitFromTags(tags).problems) add('LINT_TAG_RSIT', problem, 'tags');
+      for (const problem of tlpFromTags(tags).problems) add('LINT_TAG_TLP', problem, 'tags');
     }
     if (isObj(raw.logsource)) {
       const ls: Logsource = {};

@@ -93,6 +93,16 @@ describe('cirt rules lint', () => {
     assert.deepEqual(lines, [`${join(d, 'b', 'two.yml')}:2:1: LINT_DUPLICATE_ID id ${CLEAN_ID} is also used by ${join(d, 'a', 'one.yml')}:2`]);
   });
 
+  test('unknown rsit and tlp tags are findings that name the tag and what is expected', async () => {
+    const tagged = BROKEN.replace('contians', 'contains').replace('level: high', 'level: high\ntags:\n  - rsit.information-gathering.scanning\n  - tlp.orange');
+    const r = await cirt('lint', dir({ 'tags.yml': tagged }), '--json');
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.stdout) as { details: Array<{ code: string; message: string }> };
+    assert.deepEqual(j.details.map((f) => f.code).sort(), ['LINT_TAG_RSIT', 'LINT_TAG_TLP']);
+    assert.match(j.details.find((f) => f.code === 'LINT_TAG_RSIT')!.message, /'scanning' is not an RSIT type of information-gathering \(expected one of scanner/);
+    assert.match(j.details.find((f) => f.code === 'LINT_TAG_TLP')!.message, /'tlp\.orange' is not a TLP 2\.0 level/);
+  });
+
   test('our rule pack lints clean', async () => {
     const r = await cirt('lint', join(ROOT, 'rules'), '--json', '--quiet');
     const j = JSON.parse(r.stdout) as { files: number; findings: number };

@@ -2,7 +2,26 @@
 // rule id, agency, group-by values, window start and first event id, so a replay rewrites the same document.
 import { createHash } from 'node:crypto';
 import type { Alert, EcsEvent, Severity } from '../../proto/ecs.ts';
+import { rsitFromTags, type Rsit } from '../../proto/taxonomy.ts';
+import { tlpFromTags, type Tlp } from '../../proto/tlp.ts';
 import type { CorrelationHit } from '../engine/index.ts';
+
+/** The marking of a rule's alerts: RSIT classification and TLP, from its tags (`rsit.*`, `tlp.*`, ATT&CK). */
+export interface RuleMarking {
+  rsit: Rsit;
+  tlp: Tlp;
+  /** Invalid or conflicting rsit/tlp tags, each naming the tag (the detector counts and logs them once per rule). */
+  problems: string[];
+}
+
+/** The default TLP of an alert whose rule has no `tlp.*` tag (detector config `alerts.defaultTlp`). */
+export const DEFAULT_ALERT_TLP: Tlp = 'AMBER';
+
+export function ruleMarking(tags: readonly string[], defaultTlp: Tlp = DEFAULT_ALERT_TLP): RuleMarking {
+  const c = rsitFromTags(tags);
+  const t = tlpFromTags(tags);
+  return { rsit: c.rsit, tlp: t.tlp ?? defaultTlp, problems: [...c.problems, ...t.problems] };
+}
 
 export interface AlertRule {
   id: string;
@@ -21,7 +40,7 @@ export function alertId(parts: { ruleId: string; agency: string; groupBy?: strin
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date, matchedFields?: string[]): Alert {
+export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date, matchedFields?: string[], marking: RuleMarking = ruleMarking(rule.tags)): Alert {
   const agency = event.organization?.id ?? 'unknown';
   const eventId = event.event?.id ?? createHash('sha256').update(JSON.stringify(event)).digest('hex');
   return {
@@ -53,6 +72,8 @@ export function alertFromMatch(rule: AlertRule, event: EcsEvent, now: Date, matc
     destination: event.destination,
     host: event.host,
     threat: threatFromTags(rule.tags),
+    rsit: { ...marking.rsit },
+    tlp: marking.tlp,
     events: [event],
   };
 }
@@ -79,7 +100,7 @@ export const CROSS_AGENCY = 'cross-agency';
 
 /** A correlation alert: `alert.window`, the group-by values under `correlation.group_by`, the first triggering
  * events (capped by the correlation state). Deterministic id: rule, agency, group-by values, window start, first event. */
-export function alertFromCorrelation(hit: CorrelationHit, now: Date): Alert & { correlation: { type: string; group_by: Record<string, string>; value: number; count: number; timespan_ms: number; rules: string[] } } {
+export function alertFromCorrelation(hit: CorrelationHit, now: Date, marking: RuleMarking = ruleMarking(hit.correlation.meta.tags)): Alert & { correlation: { type: string; group_by: Record<string, string>; value: number; count: number; timespan_ms: number; rules: string[] } } {
   const c = hit.correlation;
   const agency = hit.agency ?? CROSS_AGENCY;
   const start = new Date(hit.windowStartMs).toISOString();
@@ -114,6 +135,8 @@ export function alertFromCorrelation(hit: CorrelationHit, now: Date): Alert & { 
     organization: { id: agency },
     ...(hit.agency !== undefined && last?.observer ? { observer: last.observer } : {}),
     threat: threatFromTags(c.meta.tags),
+    rsit: { ...marking.rsit },
+    tlp: marking.tlp,
     events,
     correlation: { type: c.type, group_by: hit.groupBy, value: hit.value, count: hit.count, timespan_ms: c.timespanMs, rules: c.ruleIds },
   };

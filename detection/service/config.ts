@@ -1,5 +1,6 @@
 import { loadConfig } from '../../proto/runtime/config.ts';
 import { kafkaConsumerSchema } from '../../proto/runtime/kafka.ts';
+import { TLP_LEVELS, type Tlp } from '../../proto/tlp.ts';
 
 export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
@@ -7,6 +8,8 @@ export interface DetectorConfig {
   http: { port: number };
   /** correlation state bounds; stateFile ('' = off): snapshot written on shutdown and restored on start */
   correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string };
+  /** defaultTlp: the TLP 2.0 marking of alerts whose rule carries no tlp.* tag */
+  alerts: { defaultTlp: Tlp };
 }
 
 export const detectorSchema = {
@@ -38,6 +41,10 @@ export const detectorSchema = {
         stateFile: { type: 'string', default: '', description: 'Correlation state snapshot, written on a clean shutdown and restored at start; empty = off.' },
       },
     },
+    alerts: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { defaultTlp: { enum: [...TLP_LEVELS], default: 'AMBER', description: 'TLP 2.0 marking of alerts whose rule carries no tlp.* tag.' } },
+    },
   },
 } as const;
 
@@ -49,6 +56,7 @@ export const DETECTOR_ENV: Readonly<Record<string, string>> = {
   CIRT_RULE_DIRS: 'rules.dirs',
   CIRT_INTEL_PATHS: 'rules.intel',
   CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
+  CIRT_ALERT_DEFAULT_TLP: 'alerts.defaultTlp',
 };
 
 export function loadDetectorConfig(file?: string, overrides?: Record<string, unknown>): Readonly<DetectorConfig> {

@@ -5,7 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert, EcsEvent } from '../../proto/ecs.ts';
 import { CorrelationState, type CompiledCorrelation, type CompiledRule, type CorrelationOptions } from '../engine/index.ts';
-import { alertFromCorrelation, alertFromMatch } from './alerts.ts';
+import type { Tlp } from '../../proto/tlp.ts';
+import { alertFromCorrelation, alertFromMatch, DEFAULT_ALERT_TLP, ruleMarking, type RuleMarking } from './alerts.ts';
 import { FieldMemo } from '../engine/fields.ts';
 import { RuleRouter } from './logsource.ts';
 
@@ -25,6 +26,8 @@ export interface DetectorOptions {
   correlation?: CorrelationOptions;
   /** time one event in this many (per-rule evaluation time); 0 = never */
   sampleEvery?: number;
+  /** TLP of alerts whose rule has no tlp.* tag (default AMBER) */
+  defaultTlp?: Tlp;
 }
 
 /** Per-rule figures for the service to export (e.g. as Prometheus counters labelled by rule id). */
@@ -52,6 +55,10 @@ export class Detector {
   /** Per rule id: hits, and the last evaluation error (a rule that throws is counted, never stops the stream). */
   readonly ruleStats = new Map<string, RuleStat>();
   private readonly titles = new Map<string, string>();
+  /** Per rule or correlation id: the RSIT classification and TLP of its alerts, resolved once from its tags. */
+  private readonly markings = new Map<string, RuleMarking>();
+  /** Rules whose rsit/tlp tags are invalid (their alerts fall back to ATT&CK / the default TLP): for the service to count and log. */
+  readonly markingProblems: { ruleId: string; problem: string }[] = [];
 
   constructor(rules: readonly CompiledRule[], opts: DetectorOptions = {}) {
     this.correlation = new CorrelationState(opts.correlations ?? [], opts.correlation);
@@ -59,6 +66,12 @@ export class Detector {
     this.router = new RuleRouter(rules);
     this.sampleEvery = opts.sampleEvery ?? 64;
     for (const r of rules) this.titles.set(r.meta.id, r.meta.title);
+    const defaultTlp = opts.defaultTlp ?? DEFAULT_ALERT_TLP;
+    for (const meta of [...rules.map((r) => r.meta), ...(opts.correlations ?? []).map((c) => c.meta)]) {
+      const m = ruleMarking(meta.tags, defaultTlp);
+      this.markings.set(meta.id, m);
+      for (const problem of m.problems) this.markingProblems.push({ ruleId: meta.id, problem });
+    }
   }
 
   /** Per-rule hits, errors and sampled evaluation time, for rules that were evaluated at least once. */
@@ -98,14 +111,14 @@ export class Detector {
       this.counters.matches++;
       this.stat(rule.meta.id).hits++;
       if (this.suppressed.has(rule.meta.id)) this.counters.suppressed++;
-      else alerts.push(alertFromMatch(rule.meta, event, now, rule.matchedFields?.(event)));
+      else alerts.push(alertFromMatch(rule.meta, event, now, rule.matchedFields?.(event), this.markings.get(rule.meta.id)));
       if (this.correlation.references(rule.meta.id)) {
         // event time drives the windows; an event without a usable @timestamp falls back to the processing time
         const parsed = Date.parse(String(event['@timestamp']));
         const t = Number.isFinite(parsed) ? parsed : now.getTime();
         for (const hit of this.correlation.observe(rule.meta.id, event as unknown as Record<string, unknown>, t)) {
           this.counters.correlationAlerts++;
-          alerts.push(alertFromCorrelation(hit, now));
+          alerts.push(alertFromCorrelation(hit, now, this.markings.get(hit.correlation.meta.id)));
         }
       }
     }

@@ -26,9 +26,15 @@ try {
     log.info(what, { rules: set.rules.length, correlations: set.correlations.length, suppressed: set.suppressed.size, dirs: config.rules.dirs, intel: intelCounts(set.intel) });
   };
   logSet(reloader.current, 'rules loaded');
-  const makeDetector = (set: RuleSet) => new Detector(set.rules, { correlations: set.correlations, suppressed: set.suppressed, correlation: config.correlation });
-
   const registry = newRegistry('detector');
+  const markingProblems = new Counter({ name: 'cirt_detector_rule_marking_errors_total', help: 'Invalid or conflicting rsit.*/tlp.* rule tags (per rule load; the alerts fall back to ATT&CK / the default TLP)', registers: [registry] });
+  const makeDetector = (set: RuleSet) => {
+    const d = new Detector(set.rules, { correlations: set.correlations, suppressed: set.suppressed, correlation: config.correlation, defaultTlp: config.alerts.defaultTlp });
+    for (const p of d.markingProblems) log.warn('rule classification tag ignored', { rule_id: p.ruleId, error: p.problem });
+    markingProblems.inc(d.markingProblems.length);
+    return d;
+  };
+
   const eventsTotal = new Counter({ name: 'cirt_detector_events_total', help: 'Events evaluated', registers: [registry] });
   const alertsTotal = new Counter({ name: 'cirt_detector_alerts_total', help: 'Alerts raised', labelNames: ['rule_id'], registers: [registry] });
   const badRecords = new Counter({ name: 'cirt_detector_discarded_records_total', help: 'Kafka records that are not a telemetry batch', registers: [registry] });

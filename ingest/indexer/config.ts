@@ -8,8 +8,12 @@ export interface IndexerConfig {
   store: StoreConfig;
   /** Also index raw telemetry into events-* for hunting. */
   indexTelemetry: boolean;
-  /** Days to keep each class of daily index (events = raw telemetry); swept by the indexer (retention.ts). */
-  retention: RetentionDays & { enabled: boolean; sweepEveryMinutes: number };
+  /**
+   * THE retention per data class (README "Retention"): days to keep each class of daily index (events = raw
+   * telemetry) and of the monthly audit indices, swept by the indexer (retention.ts); incidents and advisories,
+   * the CIRT's record of its work, are kept ('never' is the only value).
+   */
+  retention: RetentionDays & { incidents: 'never'; advisories: 'never'; enabled: boolean; sweepEveryMinutes: number };
   http: { port: number };
 }
 
@@ -32,10 +36,13 @@ export const indexerSchema = {
     retention: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        enabled: { type: 'boolean', default: true, description: 'Delete expired daily indices (events-, alerts-, deadletter-YYYY.MM.DD) at start and then periodically.' },
+        enabled: { type: 'boolean', default: true, description: 'Delete expired indices (events-, alerts-, deadletter-YYYY.MM.DD, audit-YYYY.MM) at start and then periodically.' },
         events: { type: 'integer', minimum: 1, default: 30, description: 'Days to keep events-* (raw telemetry).' },
         alerts: { type: 'integer', minimum: 1, default: 365, description: 'Days to keep alerts-*.' },
         deadletter: { type: 'integer', minimum: 1, default: 90, description: 'Days to keep deadletter-* (rejected records).' },
+        audit: { type: 'integer', minimum: 1, default: 730, description: 'Days to keep the operations-room audit records (audit-YYYY.MM), counted from the end of their month.' },
+        incidents: { const: 'never', default: 'never', description: 'Incidents are never deleted by age (the only value accepted).' },
+        advisories: { const: 'never', default: 'never', description: 'Advisories are never deleted by age (the only value accepted).' },
         sweepEveryMinutes: { type: 'integer', minimum: 1, default: 1440, description: 'Minutes between two retention sweeps.' },
       },
     },

@@ -48,6 +48,9 @@ export const ALERTS_TEMPLATE = {
         destination: endpoint,
         host,
         threat: { properties: { technique: { properties: { id: { type: 'keyword' } } }, tactic: { properties: { name: { type: 'keyword' } } } } },
+        // RSIT classification and TLP 2.0 marking (proto/taxonomy.ts, proto/tlp.ts): what the queue filters and the wall counts by.
+        rsit: { properties: { classification: { type: 'keyword' }, type: { type: 'keyword' } } },
+        tlp: { type: 'keyword' },
         // Triggering events are kept whole for the analyst but not indexed field by field.
         events: { type: 'object', enabled: false },
       },

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadIndexerConfig } from '../indexer/config.ts';
-import { indicesToDelete, parseDailyIndex } from '../indexer/retention.ts';
+import { indicesToDelete, parseDailyIndex, parsePeriodIndex } from '../indexer/retention.ts';
+import { ALERTS_TEMPLATE } from '../indexer/templates.ts';
 
-const days = { events: 30, alerts: 365, deadletter: 90 };
+const days = { events: 30, alerts: 365, deadletter: 90, audit: 730 };
 
 test('each class is kept for its own number of days, counted from the end of the index day', () => {
   const now = new Date('2026-11-26T00:00:00Z');
@@ -28,7 +29,7 @@ test('names that are not our daily indices are never deleted', () => {
 
 test('retention and store engine are configurable, with the documented defaults and unknown keys rejected', () => {
   const d = loadIndexerConfig(undefined, undefined, {});
-  assert.deepEqual({ ...d.retention }, { enabled: true, events: 30, alerts: 365, deadletter: 90, sweepEveryMinutes: 1440 });
+  assert.deepEqual({ ...d.retention }, { enabled: true, events: 30, alerts: 365, deadletter: 90, audit: 730, incidents: 'never', advisories: 'never', sweepEveryMinutes: 1440 });
   assert.deepEqual({ ...d.store }, { engine: 'opensearch', url: 'http://127.0.0.1:19200' });
   const c = loadIndexerConfig(undefined, { 'retention.events': 7, 'store.engine': 'elasticsearch' }, { CIRT_STORE_URL: 'https://es.example:9200' });
   assert.equal(c.retention.events, 7);
@@ -36,4 +37,19 @@ test('retention and store engine are configurable, with the documented defaults 
   assert.throws(() => loadIndexerConfig(undefined, { 'store.engine': 'solr' }, {}), /store\/engine/);
   assert.throws(() => loadIndexerConfig(undefined, { 'retention.logs': 3 }, {}), /unknown key 'logs'/);
   assert.throws(() => loadIndexerConfig(undefined, { 'retention.alerts': 0 }, {}), /retention\/alerts/);
+  assert.throws(() => loadIndexerConfig(undefined, { 'retention.incidents': 30 }, {}), /retention\/incidents/, 'incidents are never deleted');
+});
+
+test('monthly audit indices are kept for the audit retention, counted from the end of their month', () => {
+  // audit-2024.11 ends 2024-12-01; 730 days later is 2026-12-01
+  assert.deepEqual(indicesToDelete(['audit-2024.11', 'audit-2024.12', 'audit-2024.13', 'audit-x', 'incidents', 'advisories'], new Date('2026-12-01T00:00:00Z'), days), ['audit-2024.11']);
+  assert.deepEqual(indicesToDelete(['audit-2024.11'], new Date('2026-11-30T23:59:59.999Z'), days), []);
+  assert.deepEqual(parsePeriodIndex('audit-2026.02'), { dataClass: 'audit', startMs: Date.UTC(2026, 1, 1), endMs: Date.UTC(2026, 2, 1) });
+  assert.equal(parseDailyIndex('audit-2026.02'), undefined);
+});
+
+test('the alerts template maps the RSIT classification and the TLP as keywords', () => {
+  const p = ALERTS_TEMPLATE.template.mappings.properties;
+  assert.deepEqual(p.rsit, { properties: { classification: { type: 'keyword' }, type: { type: 'keyword' } } });
+  assert.deepEqual(p.tlp, { type: 'keyword' });
 });

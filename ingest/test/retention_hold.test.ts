@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { indicesToDelete, RETENTION_PATTERNS } from '../indexer/retention.ts';
 
-const DAYS = { events: 30, alerts: 365, deadletter: 90 };
+const DAYS = { events: 30, alerts: 365, deadletter: 90, audit: 730 };
 
 test('held evidence survives the sweep that deletes the raw telemetry it was copied from', () => {
   const now = new Date('2030-01-01T00:00:00Z');

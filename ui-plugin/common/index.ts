@@ -2,8 +2,11 @@
 // Imports from the rest of the repository are TYPE-ONLY (DESIGN.md: ui-plugin may import proto "types only"):
 // type imports are erased by babel/esbuild, so the plugin still builds when dropped alone into OSD's plugins/.
 import type { Alert, Severity } from '../../proto/ecs';
+import type { Rsit, Tlp } from './taxonomy';
 
 export type { Alert, Severity };
+// RSIT classification and TLP 2.0 (issue 10): lists, checks, colours.
+export * from './taxonomy';
 
 export const PLUGIN_ID = 'cirtOperations';
 export const PLUGIN_NAME = 'CIRT operations room';
@@ -116,11 +119,20 @@ export interface Incident {
   updated_at: string;
   timeline: TimelineEntry[];
   notes: { at: string; by: string; text: string }[];
+  /** RSIT classification (default: that of its alerts when they agree, else other/undetermined); analysts may change it. */
+  rsit?: Rsit;
+  /** TLP 2.0 marking (default: the highest TLP of its alerts). */
+  tlp?: Tlp;
 }
 
 export interface WebhookDelivery {
   url: string;
-  status: 'delivered' | 'failed';
+  /** refused: the advisory's TLP is above the target's clearance; nothing was sent (code ERR_UI_TLP_REFUSED). */
+  status: 'delivered' | 'failed' | 'refused';
+  /** The target's TLP clearance. */
+  clearance?: Tlp;
+  code?: string;
+  message?: string;
   attempts: number;
   http_status?: number;
   at: string;
@@ -134,6 +146,8 @@ export interface Advisory {
   organization: { id: string[] };
   sent: string;
   sent_by: string;
+  /** TLP 2.0 marking of the advisory (default: the incident's); carried in CAP <code> and STIX object_marking_refs. */
+  tlp: Tlp;
   cap_xml: string;
   stix_bundle: Record<string, unknown>;
   deliveries: WebhookDelivery[];
@@ -154,6 +168,8 @@ export interface WallData {
   ticker: TriagedAlert[];
   top_sources: { ip: string; alerts: number; agencies: number }[];
   campaigns: { key: string; kind: 'cross-agency-rule' | 'shared-source'; agencies: string[]; alerts: number }[];
+  /** Alerts in the window per RSIT classification (alerts without one count as other), most first. */
+  classifications: { classification: string; alerts: number }[];
 }
 
 export interface RuleHealth {

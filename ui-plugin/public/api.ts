@@ -17,9 +17,11 @@ import {
   type IncidentStatus,
   type Qualification,
   type Role,
+  type Rsit,
   type RuleHealth,
   type Severity,
   type TracebackResponse,
+  type Tlp,
   type TriagedAlert,
   type WallData,
 } from '../common/index';
@@ -33,6 +35,9 @@ export interface AlertFilters {
   rule?: string;
   status?: string;
   source?: string;
+  /** RSIT classification */
+  classification?: string;
+  tlp?: Tlp;
   size?: number;
   from?: number;
 }
@@ -77,10 +82,12 @@ export function filtersToQuery(filters: object): Record<string, string> {
 }
 
 export interface TriageAction {
-  action: 'acknowledge' | 'assign' | 'qualify' | 'reopen';
+  action: 'acknowledge' | 'assign' | 'qualify' | 'reopen' | 'classify';
   assignee?: string;
   qualification?: Qualification;
   reason?: string;
+  rsit?: Rsit;
+  tlp?: Tlp;
 }
 
 export interface TriageOutcome {
@@ -120,7 +127,7 @@ export function createApi(http: Http) {
     listIncidents: async (status?: IncidentStatus) => (await http.get(`${API_BASE_PATH}/incidents`, filtersToQuery({ status }))) as { total: number; incidents: Incident[] },
     getIncident: async (id: string) => (await http.get(`${API_BASE_PATH}/incidents/${enc(id)}`, {})) as Incident,
     createIncident: async (input: { title: string; description: string; severity: Severity; alert_ids: string[] }) => (await http.post(`${API_BASE_PATH}/incidents`, input)) as Incident,
-    changeIncident: async (id: string, change: { status?: IncidentStatus; assignee?: string; note?: string; reason?: string }) =>
+    changeIncident: async (id: string, change: { status?: IncidentStatus; assignee?: string; note?: string; reason?: string; rsit?: Rsit; tlp?: Tlp }) =>
       (await http.post(`${API_BASE_PATH}/incidents/${enc(id)}`, change)) as Incident,
     publishAdvisory: async (incidentId: string, draft: AdvisoryDraft) => (await http.post(`${API_BASE_PATH}/incidents/${enc(incidentId)}/advisories`, draft)) as AdvisoryListItem,
     listAdvisories: async (incidentId?: string) => (await http.get(`${API_BASE_PATH}/advisories`, filtersToQuery({ incident: incidentId }))) as { advisories: AdvisoryListItem[] },

@@ -18,6 +18,8 @@ export const UI_ERRORS = {
   ERR_UI_RATE_LIMITED: 'ERR_UI_RATE_LIMITED',
   /** The request body is too large or not JSON (HTTP 413 / 415 / 400 via ERR_UI_VALIDATION). */
   ERR_UI_PAYLOAD: 'ERR_UI_PAYLOAD',
+  /** An advisory or export marked above the recipient's TLP clearance: not sent (per delivery; HTTP 403 if answered). */
+  ERR_UI_TLP_REFUSED: 'ERR_UI_TLP_REFUSED',
   /** The users file is missing or invalid (start-up error of the standalone host). */
   ERR_UI_CONFIG: 'ERR_UI_CONFIG',
   /** The alert store answered with something that is not a search response (HTTP 500). */

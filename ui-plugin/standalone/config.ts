@@ -9,7 +9,7 @@ export const HOST_ENV = {
     description: 'Users YAML (username, role, agency, scrypt password_hash). Unset: the dev users file <CIRT_STACK_DIR or .stack>/ui-users.yaml, created with the dev users.',
   },
   CIRT_STACK_DIR: { type: 'string', description: 'Where the dev users file is kept when CIRT_UI_USERS_FILE is unset (default: .stack of the repository).' },
-  CIRT_UI_WEBHOOKS: { type: 'array', items: { type: 'string' }, default: [], description: 'Advisory webhooks: comma-separated URLs that get every published advisory (CAP + STIX).' },
+  CIRT_UI_WEBHOOKS: { type: 'array', items: { type: 'string' }, default: [], description: 'Advisory webhooks: comma-separated `<url>` or `<url> <TLP clearance>` (CLEAR, GREEN, AMBER, AMBER+STRICT, RED; default CLEAR): each gets the published advisories (CAP + STIX) its clearance allows.' },
   CIRT_UI_ADVISORY_SENDER: { type: 'string', default: 'cirt@cirt.gov.example', description: 'The <sender> of published CAP advisories.' },
 } as const;
 

@@ -2,6 +2,7 @@
 // CIRT_UI_PORT, CIRT_OPENSEARCH_URL, CIRT_UI_USERS_FILE, CIRT_STACK_DIR, CIRT_UI_WEBHOOKS, CIRT_UI_ADVISORY_SENDER).
 // (A CommonJS module like the rest of ui-plugin/, see host.ts: no top-level await.)
 import { dirname, join } from 'node:path';
+import { parseWebhooks, type WebhookTarget } from '../server/services/advisories_service';
 import { readHostEnv } from './config';
 import { DEV_USERS, ensureDevUsersFile } from './dev_users';
 import { jsonLogger, startHost } from './host';
@@ -24,7 +25,13 @@ async function main(): Promise<number | undefined> {
     dev = true;
     if (await ensureDevUsersFile(usersFile)) logger.info('created the dev users file', { file: usersFile });
   }
-  const webhooks = read.config.webhooks.map((url) => ({ url }));
+  let webhooks: WebhookTarget[];
+  try {
+    webhooks = parseWebhooks(read.config.webhooks.join(','));
+  } catch (err) {
+    logger.error('invalid CIRT_UI_WEBHOOKS', { error: (err as Error).message });
+    return 2;
+  }
   const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, sender } });
   process.stdout.write(`operations room: ${host.url}\n`);
   if (dev) {

@@ -65,7 +65,7 @@ describe('standalone host against the real OpenSearch', () => {
       indices: fx.indices,
       users: fx.users,
       loginLimit: { maxFailures: 3, windowMs: 60_000 },
-      publish: { webhooks: [{ url: hookUrl }], backoffMs: 50 },
+      publish: { webhooks: [{ url: hookUrl, clearance: 'RED' }], backoffMs: 50 },
       logger,
     });
     base = host.url;

@@ -112,3 +112,13 @@ correlation:
     assert.deepEqual(types, generate ? ['detection', 'detection', 'detection', 'correlation'] : ['correlation'], `generate: ${generate}`);
   }
 });
+
+test('alerts of our rule pack carry the RSIT classification and TLP of their rule tags', () => {
+  const d = packDetector();
+  assert.deepEqual(d.markingProblems, []);
+  const alerts = d.evaluate(batch([flow(1, '10.1.0.4', '192.0.2.66', 443, 10)]), new Date(T0));
+  const c2 = alerts.find((a) => a.rule.name === 'Contact With A Known C2 Server Or Sinkhole');
+  assert.ok(c2, alerts.map((a) => a.rule.name).join(', '));
+  assert.deepEqual(c2.rsit, { classification: 'malicious-code', type: 'infected-system' });
+  assert.equal(c2.tlp, 'AMBER');
+});

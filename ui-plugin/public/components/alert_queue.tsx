@@ -2,9 +2,10 @@
 // bulk actions (acknowledge, assign, qualify, open an incident) and the detail pane. No `style` props anywhere
 // (the standalone host's CSP forbids inline styles): classes from application.css.
 import React from 'react';
-import { ALERT_STATUSES, SEVERITY_LEVELS, isSeverity, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index';
+import { ALERT_STATUSES, RSIT, SEVERITY_LEVELS, TLP_LEVELS, isSeverity, isTlp, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index';
 import type { AlertFilters, Api, SessionInfo, TriageAction } from '../api';
 import { AlertDetail } from './alert_detail';
+import { ClassifyControls, RsitText, TlpBadge } from './classification';
 import { formatFlow, formatTime, ruleAttribution, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
 
@@ -118,6 +119,28 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
               ))}
             </select>
           </label>
+          <label>
+            Classification
+            <select value={filters.classification ?? ''} name="classification" onChange={(e) => setFilters((f) => ({ ...f, classification: e.target.value || undefined }))}>
+              <option value="">all</option>
+              {RSIT.map((c) => (
+                <option key={c.classification} value={c.classification}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            TLP
+            <select value={filters.tlp ?? ''} name="tlp" onChange={(e) => setFilters((f) => ({ ...f, tlp: isTlp(e.target.value) ? e.target.value : undefined }))}>
+              <option value="">all</option>
+              {TLP_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  TLP:{l}
+                </option>
+              ))}
+            </select>
+          </label>
           {session.role !== 'liaison' && (
             <label>
               Agency
@@ -192,6 +215,7 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
             <button type="button" disabled={selected.size === 0 || !reason.trim()} onClick={() => void run({ action: 'qualify', qualification: 'false_positive', reason: reason.trim() })}>
               False positive
             </button>
+            <ClassifyControls disabled={selected.size === 0} onApply={(c) => void run({ action: 'classify', ...c })} />
             {canIncident && (
               <button type="button" className="cirt-primary" disabled={selected.size === 0} onClick={() => void openIncident()}>
                 Open incident
@@ -249,6 +273,7 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
               <th scope="col">Agency</th>
               <th scope="col">Severity</th>
               <th scope="col">Rule</th>
+              <th scope="col">Classification · TLP</th>
               <th scope="col">Source → destination</th>
               <th scope="col">Status</th>
               <th scope="col">Reason</th>
@@ -257,7 +282,7 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
           <tbody>
             {data && data.alerts.length === 0 && (
               <tr>
-                <td colSpan={8} className="cirt-empty">
+                <td colSpan={9} className="cirt-empty">
                   no alerts match
                 </td>
               </tr>
@@ -282,6 +307,9 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
                 <td>
                   <div className="cirt-rule-name">{a.rule?.name ?? a.rule?.id ?? '—'}</div>
                   <div className="cirt-rule-author">{ruleAttribution(a.rule)}</div>
+                </td>
+                <td>
+                  <RsitText rsit={a.rsit} /> <TlpBadge tlp={a.tlp} />
                 </td>
                 <td className="cirt-flow">{formatFlow(a)}</td>
                 <td>

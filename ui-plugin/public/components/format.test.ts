@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from '../../../proto/ecs';
-import { formatEndpoint, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
+import { formatEndpoint, formatFlow, formatTime, matchedFields, ruleAttribution, severityClass, tlpClass } from './format';
 
 test('times are shown in UTC', () => {
   assert.equal(formatTime('2026-05-01T14:00:03+02:00'), '2026-05-01 12:00:03Z');
@@ -35,4 +35,11 @@ test('matched fields: the detector\'s list when the alert has one, else values t
   assert.deepEqual([...matchedFields(listed, event)].sort(), ['destination.port', 'network.transport']);
   const unlisted = { alert: { reason: 'x' }, destination: { ip: '8.8.8.8', port: 445 } } as unknown as Alert;
   assert.deepEqual([...matchedFields(unlisted, event)].sort(), ['destination.ip', 'destination.port']);
+});
+
+test('tlpClass: one class per TLP 2.0 level (AMBER+STRICT without the +), unknown values neutral', () => {
+  assert.equal(tlpClass('AMBER+STRICT'), 'cirt-tlp cirt-tlp--amber-strict');
+  assert.equal(tlpClass('RED'), 'cirt-tlp cirt-tlp--red');
+  assert.equal(tlpClass(undefined), 'cirt-tlp cirt-tlp--unknown');
+  assert.equal(tlpClass('red" onload="x'), 'cirt-tlp cirt-tlp--unknown');
 });

@@ -1,5 +1,5 @@
 // Pure display helpers for the alert table (unit-tested without a DOM).
-import { isSeverity, type Alert } from '../../common/index';
+import { isSeverity, isTlp, type Alert } from '../../common/index';
 
 /** `2026-05-01 12:00:03Z`: the operations room reads UTC, whatever the browser's zone. */
 export function formatTime(iso: string | undefined): string {
@@ -32,6 +32,11 @@ export function ruleAttribution(rule: Alert['rule'] | undefined): string {
 /** CSS class for the severity badge; unknown values get a neutral class, never a value-derived one. */
 export function severityClass(severity: unknown): string {
   return `cirt-sev cirt-sev--${isSeverity(severity) ? severity : 'unknown'}`;
+}
+
+/** CSS class of the TLP badge (FIRST colours in application.css): `cirt-tlp cirt-tlp--amber-strict`; unknown → neutral. */
+export function tlpClass(tlp: unknown): string {
+  return `cirt-tlp cirt-tlp--${isTlp(tlp) ? tlp.toLowerCase().replace('+', '-') : 'unknown'}`;
 }
 
 /** `[path, value]` pairs of an event, dotted ECS paths, scalars only (arrays joined), sorted. */

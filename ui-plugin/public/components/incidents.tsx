@@ -3,6 +3,7 @@
 import React from 'react';
 import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../common/index';
 import type { Api, SessionInfo } from '../api';
+import { ClassifyControls, RsitText, TlpBadge } from './classification';
 import { formatTime, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
 
@@ -141,6 +142,10 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
         <dd>{incident.organization.id.join(', ')}</dd>
         <dt>Assignee</dt>
         <dd>{incident.assignee ?? '—'}</dd>
+        <dt>Classification</dt>
+        <dd data-testid="incident-classification">
+          <RsitText rsit={incident.rsit} /> <TlpBadge tlp={incident.tlp} />
+        </dd>
         <dt>Created</dt>
         <dd>
           {formatTime(incident.created_at)} by {incident.created_by}
@@ -162,6 +167,7 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
           <button type="button" disabled={!assignee.trim()} onClick={() => void change({ assignee: assignee.trim() }, 'assigned')}>
             Assign
           </button>
+          <ClassifyControls current={{ rsit: incident.rsit, tlp: incident.tlp }} onApply={(c) => void change(c, 'classified')} />
         </div>
       )}
       <div className="cirt-columns">

@@ -3,7 +3,7 @@
 // time (SVG: no inline styles under the CSP), the live ticker, top sources, honeypot sensors, cross-agency campaigns.
 import React from 'react';
 import type { AgencyHealth } from '../../../proto/ecs';
-import { SEVERITY_LEVELS, type Severity, type WallData } from '../../common/index';
+import { SEVERITY_LEVELS, rsitLabel, type Severity, type WallData } from '../../common/index';
 import type { Api } from '../api';
 import { formatTime, healthClass, relativeAge, severityClass } from './format';
 import { HoneypotPanel } from './honeypot_panel';
@@ -189,6 +189,18 @@ export function Wall({ api, refreshMs }: { api: Api; refreshMs: number }) {
           </div>
           <HoneypotPanel api={api} refreshMs={refreshMs} />
           <div className="cirt-panel">
+            <h3>Alerts by classification (RSIT)</h3>
+            {(data.classifications ?? []).length === 0 ? (
+              <p className="cirt-muted">none</p>
+            ) : (
+              <ul className="cirt-top" aria-label="Alerts by classification">
+                {(data.classifications ?? []).map((c) => (
+                  <li key={c.classification}>
+                    <strong>{rsitLabel({ classification: c.classification })}</strong> — {c.alerts}
+                  </li>
+                ))}
+              </ul>
+            )}
             <h3>Cross-agency campaigns</h3>
             {data.campaigns.length === 0 ? (
               <p className="cirt-muted">none</p>

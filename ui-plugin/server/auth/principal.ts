@@ -2,6 +2,8 @@
 //   analyst  CIRT analyst: reads everything, triages alerts, works incidents
 //   lead     CIRT lead: all an analyst does, plus closing incidents and publishing advisories
 //   liaison  agency liaison: reads its own agency's alerts, incidents and advisories, nothing else
+// Classification (RSIT) and TLP are set with alerts:triage / incidents:write; LOWERING a TLP marking (declassifying)
+// takes tlp:lower (lead).
 import type { Principal, Role } from '../../common/index';
 import { CirtUiError } from '../errors';
 
@@ -15,6 +17,7 @@ export const PERMISSIONS = {
   'evidence:export': ['analyst', 'lead'],
   'advisories:read': ['analyst', 'lead', 'liaison'],
   'advisories:publish': ['lead'],
+  'tlp:lower': ['lead'],
   'wall:read': ['analyst', 'lead'],
   'rules:read': ['analyst', 'lead'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -26,6 +26,7 @@ const CLIENT_ERRORS: Partial<Record<UiErrorCode, [number, string]>> = {
   ERR_UI_VALIDATION: [400, 'Bad Request'],
   ERR_UI_UNAUTHENTICATED: [401, 'Unauthorized'],
   ERR_UI_FORBIDDEN: [403, 'Forbidden'],
+  ERR_UI_TLP_REFUSED: [403, 'Forbidden'],
   ERR_UI_NOT_FOUND: [404, 'Not Found'],
   ERR_UI_CONFLICT: [409, 'Conflict'],
   ERR_UI_PAYLOAD: [413, 'Payload Too Large'],

@@ -8,7 +8,14 @@ import {
   PAGE_SIZE,
   QUALIFICATIONS,
   SEVERITY_LEVELS,
+  TLP_LEVELS,
   isSeverity,
+  isRsit,
+  isRsitClassification,
+  isTlp,
+  RSIT,
+  type Rsit,
+  type Tlp,
   type IncidentStatus,
   type Qualification,
   type Severity,
@@ -34,13 +41,17 @@ export interface AlertListQuery {
   status?: (typeof ALERT_STATUSES)[number];
   /** source.ip */
   source?: string;
+  /** rsit.classification */
+  classification?: string;
+  /** tlp */
+  tlp?: Tlp;
 }
 
 export interface AlertIdParams {
   id: string;
 }
 
-const LIST_KEYS = new Set(['size', 'from', 'severity', 'agency', 'q', 'since', 'until', 'rule', 'status', 'source']);
+const LIST_KEYS = new Set(['size', 'from', 'severity', 'agency', 'q', 'since', 'until', 'rule', 'status', 'source', 'classification', 'tlp']);
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,256}$/;
 const AGENCY_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -133,6 +144,13 @@ function parseListLike(raw: unknown, allowed: Set<string>): AlertListQuery {
     if (!IP_PATTERN.test(source)) throw invalid('source', 'expected an IPv4 or IPv6 address');
     out.source = source;
   }
+  const classification = scalar('classification', input.classification);
+  if (classification !== undefined) {
+    if (!isRsitClassification(classification)) throw invalid('classification', `expected an RSIT classification: one of ${RSIT.map((c) => c.classification).join(', ')}`);
+    out.classification = classification;
+  }
+  const tlp = scalar('tlp', input.tlp);
+  if (tlp !== undefined) out.tlp = tlpValue('tlp', tlp);
   return out;
 }
 
@@ -197,7 +215,7 @@ function user(field: string, value: unknown): string {
   return value;
 }
 
-export const TRIAGE_ACTIONS = ['acknowledge', 'assign', 'qualify', 'reopen'] as const;
+export const TRIAGE_ACTIONS = ['acknowledge', 'assign', 'qualify', 'reopen', 'classify'] as const;
 
 export interface TriageRequest {
   ids: string[];
@@ -205,13 +223,16 @@ export interface TriageRequest {
   assignee?: string;
   qualification?: Qualification;
   reason?: string;
+  /** classify: the new RSIT classification and/or TLP marking. */
+  rsit?: Rsit;
+  tlp?: Tlp;
   /** Internal (set when an incident is created from alerts), never from a request. */
   incidentId?: string;
 }
 
 /** POST /api/cirt/alerts/triage {ids[1..200], action, assignee?, qualification?, reason?} */
 export function parseTriageBody(raw: unknown): TriageRequest {
-  const input = body(raw, ['ids', 'action', 'assignee', 'qualification', 'reason']);
+  const input = body(raw, ['ids', 'action', 'assignee', 'qualification', 'reason', 'rsit', 'tlp']);
   const ids = idList('ids', input.ids, 200);
   const action = input.action;
   if (typeof action !== 'string' || !(TRIAGE_ACTIONS as readonly string[]).includes(action)) throw invalid('action', `expected one of ${TRIAGE_ACTIONS.join(', ')}`);
@@ -227,6 +248,12 @@ export function parseTriageBody(raw: unknown): TriageRequest {
   } else if (input.qualification !== undefined || input.reason !== undefined) {
     throw invalid(input.qualification !== undefined ? 'qualification' : 'reason', 'only with action qualify');
   }
+  if (action === 'classify') {
+    Object.assign(out, classificationChange(input));
+    if (out.rsit === undefined && out.tlp === undefined) throw invalid('rsit', 'action classify needs rsit and/or tlp');
+  } else if (input.rsit !== undefined || input.tlp !== undefined) {
+    throw invalid(input.rsit !== undefined ? 'rsit' : 'tlp', 'only with action classify');
+  }
   return out;
 }
 
@@ -236,10 +263,30 @@ export interface IncidentCreate {
   severity: Severity;
   alertIds: string[];
   assignee?: string;
+  /** Default: the alerts' classification when they agree, else other/undetermined. */
+  rsit?: Rsit;
+  /** Default: the highest TLP of the alerts. */
+  tlp?: Tlp;
+}
+
+/** `rsit: {classification, type}` (a pair of the RSIT) and `tlp` (a TLP 2.0 level), both optional. */
+function classificationChange(input: Record<string, unknown>): { rsit?: Rsit; tlp?: Tlp } {
+  const out: { rsit?: Rsit; tlp?: Tlp } = {};
+  if (input.rsit !== undefined) {
+    const r = input.rsit as Record<string, unknown> | null;
+    if (!r || typeof r !== 'object' || Array.isArray(r) || Object.keys(r).some((k) => k !== 'classification' && k !== 'type')) throw invalid('rsit', 'expected {classification, type}');
+    const c = RSIT.find((x) => x.classification === r.classification);
+    if (!c) throw invalid('rsit.classification', `expected an RSIT classification: one of ${RSIT.map((x) => x.classification).join(', ')}`);
+    const pair = { classification: c.classification, type: r.type };
+    if (!isRsit(pair)) throw invalid('rsit.type', `expected an RSIT type of ${c.classification}: one of ${c.types.map((t) => t.type).join(', ')}`);
+    out.rsit = pair;
+  }
+  if (input.tlp !== undefined) out.tlp = tlpValue('tlp', input.tlp);
+  return out;
 }
 
 export function parseIncidentCreate(raw: unknown): IncidentCreate {
-  const input = body(raw, ['title', 'description', 'severity', 'alert_ids', 'assignee']);
+  const input = body(raw, ['title', 'description', 'severity', 'alert_ids', 'assignee', 'rsit', 'tlp']);
   const severity = input.severity ?? 'medium';
   if (!isSeverity(severity)) throw invalid('severity', `expected one of ${SEVERITY_LEVELS.join(', ')}`);
   return {
@@ -248,6 +295,7 @@ export function parseIncidentCreate(raw: unknown): IncidentCreate {
     severity,
     alertIds: idList('alert_ids', input.alert_ids, 500),
     ...(input.assignee !== undefined ? { assignee: user('assignee', input.assignee) } : {}),
+    ...classificationChange(input),
   };
 }
 
@@ -257,10 +305,12 @@ export interface IncidentChange {
   note?: string;
   /** Why (required when closing). */
   reason?: string;
+  rsit?: Rsit;
+  tlp?: Tlp;
 }
 
 export function parseIncidentChange(raw: unknown): IncidentChange {
-  const input = body(raw, ['status', 'assignee', 'note', 'reason']);
+  const input = body(raw, ['status', 'assignee', 'note', 'reason', 'rsit', 'tlp']);
   const out: IncidentChange = {};
   if (input.status !== undefined) {
     if (typeof input.status !== 'string' || !(INCIDENT_STATUSES as readonly string[]).includes(input.status)) throw invalid('status', `expected one of ${INCIDENT_STATUSES.join(', ')}`);
@@ -271,7 +321,8 @@ export function parseIncidentChange(raw: unknown): IncidentChange {
   if (note) out.note = note;
   const reason = text('reason', input.reason, { max: 1000 });
   if (reason) out.reason = reason;
-  if (Object.keys(out).length === 0) throw invalid('body', 'nothing to change (status, assignee or note)');
+  Object.assign(out, classificationChange(input));
+  if (Object.keys(out).length === 0) throw invalid('body', 'nothing to change (status, assignee, note, rsit or tlp)');
   return out;
 }
 
@@ -303,10 +354,12 @@ export interface AdvisoryCreate {
   certainty: (typeof CAP_CERTAINTY)[number];
   /** Subset of the incident's agencies; default all of them. */
   agencies?: string[];
+  /** TLP 2.0 marking; default the incident's. */
+  tlp?: Tlp;
 }
 
 export function parseAdvisoryCreate(raw: unknown): AdvisoryCreate {
-  const input = body(raw, ['headline', 'description', 'instruction', 'urgency', 'certainty', 'agencies']);
+  const input = body(raw, ['headline', 'description', 'instruction', 'urgency', 'certainty', 'agencies', 'tlp']);
   const urgency = input.urgency ?? 'Expected';
   if (typeof urgency !== 'string' || !(CAP_URGENCY as readonly string[]).includes(urgency)) throw invalid('urgency', `expected one of ${CAP_URGENCY.join(', ')}`);
   const certainty = input.certainty ?? 'Observed';
@@ -325,7 +378,13 @@ export function parseAdvisoryCreate(raw: unknown): AdvisoryCreate {
       return a;
     });
   }
+  if (input.tlp !== undefined) out.tlp = tlpValue('tlp', input.tlp);
   return out;
+}
+
+export function tlpValue(field: string, value: unknown): Tlp {
+  if (!isTlp(value)) throw invalid(field, `expected a TLP 2.0 level: one of ${TLP_LEVELS.join(', ')}`);
+  return value;
 }
 
 export function parseIdParams(raw: unknown): { id: string } {

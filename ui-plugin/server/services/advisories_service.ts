@@ -1,8 +1,11 @@
 // Publishing: an incident becomes an advisory for the affected agencies — CAP 1.2 XML + a STIX 2.1 bundle — that
 // is pushed to the configured webhooks (POST JSON, retried with backoff) and recorded in the `advisories` index
 // with what was sent to whom. Downloads read the record back (a liaison only sees its agency's advisories).
+// TLP 2.0: every advisory carries a marking (default: the incident's) and every webhook a clearance (default CLEAR);
+// a target whose clearance is below the marking gets nothing: its delivery is `refused` (ERR_UI_TLP_REFUSED, counted,
+// audited as advisory.refused) while the cleared targets are still delivered.
 import { randomUUID } from 'node:crypto';
-import type { Advisory, Principal, TriagedAlert, WebhookDelivery } from '../../common/index';
+import { DEFAULT_TLP, TLP_LEVELS, highestTlp, isTlp, mayShare, type Advisory, type Principal, type Tlp, type TriagedAlert, type WebhookDelivery } from '../../common/index';
 import { CirtUiError } from '../errors';
 import { requirePermission, visibleTo } from '../auth/principal';
 import type { AdvisoryCreate } from '../routes/validation';
@@ -17,6 +20,17 @@ export interface WebhookTarget {
   url: string;
   /** Agencies this endpoint serves; absent = every advisory. */
   agencies?: string[];
+  /** The highest TLP this recipient may receive; default CLEAR (only TLP:CLEAR advisories go out). */
+  clearance?: Tlp;
+}
+
+/** `https://a/hook AMBER,https://b/hook` → targets with their TLP clearance (default CLEAR); throws naming a bad entry. */
+export function parseWebhooks(raw: string): WebhookTarget[] {
+  return raw.split(',').map((e) => e.trim()).filter(Boolean).map((entry) => {
+    const [url, clearance, ...rest] = entry.split(/\s+/);
+    if (rest.length > 0 || (clearance !== undefined && !isTlp(clearance))) throw new Error(`CIRT_UI_WEBHOOKS entry '${entry.slice(0, 200)}': expected '<url>' or '<url> <clearance>' with clearance one of ${TLP_LEVELS.join(', ')}`);
+    return clearance ? { url: url as string, clearance } : { url: url as string };
+  });
 }
 
 export interface PublishOptions {
@@ -43,9 +57,10 @@ export const ADVISORY_MAPPINGS = {
     organization: { properties: { id: { type: 'keyword' } } },
     sent: { type: 'date' },
     sent_by: { type: 'keyword' },
+    tlp: { type: 'keyword' },
     cap_xml: { type: 'text', index: false },
     stix_bundle: { type: 'object', enabled: false },
-    deliveries: { properties: { url: { type: 'keyword' }, status: { type: 'keyword' }, attempts: { type: 'integer' }, http_status: { type: 'integer' }, at: { type: 'date' } } },
+    deliveries: { properties: { url: { type: 'keyword' }, status: { type: 'keyword' }, clearance: { type: 'keyword' }, code: { type: 'keyword' }, attempts: { type: 'integer' }, http_status: { type: 'integer' }, at: { type: 'date' } } },
   },
 };
 
@@ -72,6 +87,11 @@ export async function deliver(url: string, payload: unknown, opts: Pick<PublishO
 
 export type AdvisorySummary = Omit<Advisory, 'cap_xml' | 'stix_bundle'>;
 
+/** The typed refusal of sending `marking` to a target cleared only for `clearance` (its message names all three). */
+export function tlpRefusal(url: string, marking: Tlp, clearance: Tlp): CirtUiError {
+  return new CirtUiError('ERR_UI_TLP_REFUSED', `not sent to ${url}: the advisory is TLP:${marking}, above the target's clearance TLP:${clearance}`, { location: { field: 'tlp' } });
+}
+
 export class AdvisoriesService {
   constructor(
     private readonly store: DocStore,
@@ -82,6 +102,9 @@ export class AdvisoriesService {
     private readonly options: PublishOptions = DEFAULT_PUBLISH_OPTIONS,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Deliveries refused because the advisory's TLP was above the target's clearance, since start. */
+  refusedTotal = 0;
 
   async publish(incidentId: string, input: AdvisoryCreate, principal: Principal): Promise<AdvisorySummary> {
     requirePermission(principal, 'advisories:publish');
@@ -102,12 +125,23 @@ export class AdvisoriesService {
     // CAP wants whole seconds; the record keeps the same instant.
     const sent = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
     const id = randomUUID();
-    const build = { id, incident, alerts: found, agencies, headline: input.headline, description: input.description, instruction: input.instruction, urgency: input.urgency, certainty: input.certainty, sent, sender: this.options.sender, senderName: this.options.senderName };
+    // The lead may mark the advisory explicitly (e.g. a sanitised TLP:CLEAR version); else it inherits the incident's.
+    const tlp = input.tlp ?? incident.tlp ?? highestTlp(found.map((a) => a.tlp ?? DEFAULT_TLP), DEFAULT_TLP);
+    const build = { id, incident, alerts: found, agencies, headline: input.headline, description: input.description, instruction: input.instruction, urgency: input.urgency, certainty: input.certainty, sent, sender: this.options.sender, senderName: this.options.senderName, tlp };
     const capXml = buildCap(build);
     const stix = buildStixBundle(build);
-    const payload = { advisory_id: id, incident_id: incident.id, agencies, headline: input.headline, sent: sent.toISOString(), cap_xml: capXml, stix_bundle: stix };
+    const payload = { advisory_id: id, incident_id: incident.id, agencies, headline: input.headline, sent: sent.toISOString(), tlp, cap_xml: capXml, stix_bundle: stix };
     const targets = this.options.webhooks.filter((w) => !w.agencies || w.agencies.some((a) => agencies.includes(a)));
-    const deliveries = await Promise.all(targets.map((w) => deliver(w.url, { ...payload, agencies: w.agencies ? agencies.filter((a) => w.agencies?.includes(a)) : agencies }, this.options)));
+    const deliveries = await Promise.all(
+      targets.map(async (w): Promise<WebhookDelivery> => {
+        const clearance = w.clearance ?? 'CLEAR';
+        if (!mayShare(tlp, clearance)) {
+          const refusal = tlpRefusal(w.url, tlp, clearance);
+          return { url: w.url, status: 'refused', attempts: 0, clearance, code: refusal.code, message: refusal.message, at: new Date().toISOString() };
+        }
+        return { ...(await deliver(w.url, { ...payload, agencies: w.agencies ? agencies.filter((a) => w.agencies?.includes(a)) : agencies }, this.options)), clearance };
+      }),
+    );
     const advisory: Advisory = {
       id,
       incident_id: incident.id,
@@ -116,13 +150,18 @@ export class AdvisoriesService {
       organization: { id: agencies },
       sent: sent.toISOString(),
       sent_by: principal.username,
+      tlp,
       cap_xml: capXml,
       stix_bundle: stix,
       deliveries,
     };
     await this.store.ensureIndex(this.index, ADVISORY_MAPPINGS);
     await this.store.index(this.index, id, advisory as unknown as Record<string, unknown>, { create: true });
-    await this.audit.record(principal, 'advisory.publish', { type: 'advisory', id, index: this.index }, null, { incident_id: incident.id, agencies, deliveries, headline: input.headline });
+    await this.audit.record(principal, 'advisory.publish', { type: 'advisory', id, index: this.index }, null, { incident_id: incident.id, agencies, tlp, deliveries, headline: input.headline });
+    for (const d of deliveries.filter((x) => x.status === 'refused')) {
+      this.refusedTotal++;
+      await this.audit.record(principal, 'advisory.refused', { type: 'advisory', id, index: this.index }, null, { url: d.url, tlp, clearance: d.clearance, code: d.code, message: d.message });
+    }
     return summary(advisory);
   }
 

@@ -43,6 +43,7 @@ const input: AdvisoryInput = {
   sent: new Date('2026-05-01T12:00:00.000Z'),
   sender: 'cirt@cirt.gov.example',
   senderName: 'Government CIRT',
+  tlp: 'AMBER',
 };
 
 describe('CAP 1.2', () => {
@@ -64,6 +65,7 @@ describe('CAP 1.2', () => {
   test('elements come in the schema order', () => {
     const xml = buildCap(input);
     const order = ['identifier', 'sender', 'sent', 'status', 'msgType', 'source', 'scope', 'addresses', 'code', 'incidents', 'info'];
+    assert.match(xml, /<code>CIRT-ADVISORY<\/code>\n {2}<code>TLP:AMBER<\/code>\n {2}<incidents>/, 'the TLP marking is a CAP special-handling code');
     const positions = order.map((e) => xml.indexOf(`<${e}>`));
     assert.deepEqual([...positions].sort((a, b) => a - b), positions);
     const info = ['language', 'category', 'event', 'responseType', 'urgency', 'severity', 'certainty', 'audience', 'eventCode', 'effective', 'senderName', 'headline', 'description', 'instruction', 'contact', 'parameter'];
@@ -82,7 +84,7 @@ describe('STIX 2.1', () => {
     const bundle = buildStixBundle(input);
     validateStix(bundle);
     const objects = bundle.objects as { type: string; pattern?: string }[];
-    assert.deepEqual([...new Set(objects.map((o) => o.type))].sort(), ['attack-pattern', 'identity', 'indicator', 'relationship', 'report']);
+    assert.deepEqual([...new Set(objects.map((o) => o.type))].sort(), ['attack-pattern', 'identity', 'indicator', 'marking-definition', 'relationship', 'report']);
     assert.deepEqual(objects.filter((o) => o.type === 'indicator').map((o) => o.pattern), ["[ipv4-addr:value = '185.220.101.4']", "[ipv6-addr:value = '2001:db8::7']"]);
   });
 
@@ -95,5 +97,24 @@ describe('STIX 2.1', () => {
 
   test('ATT&CK techniques from threat.technique and rule tags', () => {
     assert.deepEqual(attackTechniques(input.alerts), ['T1048', 'T1059.001', 'T1187']);
+  });
+
+  test('every object carries the standard TLP 2.0 marking-definition, for each of the five levels', () => {
+    const ids = {
+      CLEAR: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+      GREEN: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+      AMBER: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+      'AMBER+STRICT': 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003',
+      RED: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+    } as const;
+    for (const [tlp, id] of Object.entries(ids) as [keyof typeof ids, string][]) {
+      const bundle = buildStixBundle({ ...input, tlp });
+      const objects = bundle.objects as { type: string; id: string; name?: string; object_marking_refs?: string[] }[];
+      const def = objects.find((o) => o.type === 'marking-definition');
+      assert.deepEqual({ id: def?.id, name: def?.name }, { id, name: `TLP:${tlp}` });
+      for (const o of objects.filter((x) => x.type !== 'marking-definition')) assert.deepEqual(o.object_marking_refs, [id], `${tlp} ${o.type}`);
+      if (tlp === 'RED' || tlp === 'CLEAR') validateStix(bundle);
+      assert.ok(buildCap({ ...input, tlp }).includes(`<code>TLP:${tlp}</code>`));
+    }
   });
 });

@@ -1,11 +1,14 @@
 // Pure builders of the two advisory formats (no I/O):
 //  - CAP 1.2 (OASIS, ITU-T X.1303 bis): namespace urn:oasis:names:tc:emergency:cap:1.2, elements in the schema's
 //    strict order, `sent` as 2026-05-01T12:00:00-00:00 (no Z, no milliseconds). Scope "Private" with the agencies
-//    as <addresses>. Checked against the official XSD by the tests (xmllint).
+//    as <addresses>; the TLP 2.0 marking as <code>TLP:AMBER</code> (CAP's "special handling" code: <restriction> is
+//    only for scope Restricted, and an advisory is addressed to agencies, so scope stays Private). Checked against the
+//    official XSD by the tests (xmllint).
 //  - STIX 2.1 bundle: identity (the CIRT), report, indicators for the source addresses, attack-patterns for the
-//    ATT&CK techniques and "indicates" relationships. Checked by stix2-validator in the tests.
+//    ATT&CK techniques and "indicates" relationships; every object is marked with the standard TLP 2.0
+//    marking-definition (object_marking_refs, the definition itself in the bundle). Checked by stix2-validator.
 import { createHash } from 'node:crypto';
-import type { Incident, Severity, TriagedAlert } from '../../common/index';
+import { STIX_TLP_MARKING_IDS, type Incident, type Severity, type Tlp, type TriagedAlert } from '../../common/index';
 
 export interface AdvisoryInput {
   id: string;
@@ -20,6 +23,8 @@ export interface AdvisoryInput {
   sent: Date;
   sender: string;
   senderName: string;
+  /** TLP 2.0 marking of the advisory. */
+  tlp: Tlp;
 }
 
 const CAP_SEVERITY: Record<Severity, string> = { critical: 'Extreme', high: 'Severe', medium: 'Moderate', low: 'Minor', informational: 'Minor' };
@@ -77,6 +82,7 @@ export function buildCap(input: AdvisoryInput): string {
   x += el('scope', 'Private', i1);
   x += el('addresses', input.agencies.map(capToken).join(' '), i1);
   x += el('code', 'CIRT-ADVISORY', i1);
+  x += el('code', `TLP:${input.tlp}`, i1);
   x += el('incidents', capToken(input.incident.id), i1);
   // info: language, category, event, responseType, urgency, severity, certainty, audience, eventCode, effective,
   //       onset, expires, senderName, headline, description, instruction, web, contact, parameter, resource, area
@@ -120,6 +126,7 @@ function stixTime(d: Date): string {
 
 export function buildStixBundle(input: AdvisoryInput): Record<string, unknown> {
   const t = stixTime(input.sent);
+  const marking = stixTlpMarking(input.tlp);
   const identity = {
     type: 'identity',
     spec_version: '2.1',
@@ -128,8 +135,9 @@ export function buildStixBundle(input: AdvisoryInput): Record<string, unknown> {
     modified: t,
     name: input.senderName,
     identity_class: 'organization',
+    object_marking_refs: [marking.id],
   };
-  const common = { spec_version: '2.1', created: t, modified: t, created_by_ref: identity.id };
+  const common = { spec_version: '2.1', created: t, modified: t, created_by_ref: identity.id, object_marking_refs: [marking.id] };
   const patterns = attackTechniques(input.alerts).map((tid) => ({
     type: 'attack-pattern',
     ...common,
@@ -162,5 +170,17 @@ export function buildStixBundle(input: AdvisoryInput): Record<string, unknown> {
     labels: [`severity:${input.incident.severity}`],
     external_references: [{ source_name: 'cirt-incident', external_id: input.incident.id }],
   };
-  return { type: 'bundle', id: stixId('bundle', input.id), objects: [identity, report, ...patterns, ...indicators, ...relationships] };
+  return { type: 'bundle', id: stixId('bundle', input.id), objects: [marking, identity, report, ...patterns, ...indicators, ...relationships] };
+}
+
+/** The standard TLP 2.0 STIX marking-definition (OASIS cti-stix-common-objects, TLP 2.0 property extension). */
+export function stixTlpMarking(tlp: Tlp): { type: 'marking-definition'; id: string } & Record<string, unknown> {
+  return {
+    type: 'marking-definition',
+    spec_version: '2.1',
+    id: STIX_TLP_MARKING_IDS[tlp],
+    created: '2022-10-01T00:00:00.000Z',
+    name: `TLP:${tlp}`,
+    extensions: { 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d': { extension_type: 'property-extension', tlp_2_0: tlp.toLowerCase() } },
+  };
 }

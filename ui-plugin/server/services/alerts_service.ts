@@ -3,6 +3,7 @@
 // and is audited.
 import {
   DEFAULT_ALERTS_INDEX_PATTERN,
+  DEFAULT_TLP,
   type AlertGroup,
   type AlertListResponse,
   type AlertTriage,
@@ -14,6 +15,7 @@ import { CirtUiError } from '../errors';
 import { requirePermission, visibleTo } from '../auth/principal';
 import type { AlertListQuery, GroupQuery, TriageRequest } from '../routes/validation';
 import type { AuditService } from './audit_service';
+import { checkTlpChange } from './classification';
 import { boolQuery, scoped } from './scope';
 import type { AlertStore, DocStore, SearchBody, SearchHit, SearchResult } from './store';
 
@@ -38,6 +40,9 @@ export const TRIAGE_MAPPING = {
       updated_at: { type: 'date' },
     },
   },
+  // Also in the indexer's template; repeated for alerts indices created before alerts carried them.
+  rsit: { properties: { classification: { type: 'keyword' }, type: { type: 'keyword' } } },
+  tlp: { type: 'keyword' },
 };
 
 function listClauses(query: Omit<AlertListQuery, 'size' | 'from'>) {
@@ -48,6 +53,8 @@ function listClauses(query: Omit<AlertListQuery, 'size' | 'from'>) {
   if (query.rule !== undefined) filter.push({ term: { 'rule.id': query.rule } });
   if (query.status !== undefined) filter.push({ term: { 'alert.status': query.status } });
   if (query.source !== undefined) filter.push({ term: { 'source.ip': query.source } });
+  if (query.classification !== undefined) filter.push({ term: { 'rsit.classification': query.classification } });
+  if (query.tlp !== undefined) filter.push({ term: { tlp: query.tlp } });
   if (query.since !== undefined || query.until !== undefined) {
     filter.push({ range: { '@timestamp': { ...(query.since ? { gte: query.since } : {}), ...(query.until ? { lt: query.until } : {}) } } });
   }
@@ -190,7 +197,8 @@ export class AlertsService {
         continue;
       }
       const doc = hit._source as TriagedAlert;
-      const before = { status: doc.alert.status, triage: doc.triage ?? {} };
+      const before = { status: doc.alert.status, triage: doc.triage ?? {}, ...(request.action === 'classify' ? { rsit: doc.rsit ?? null, tlp: doc.tlp ?? null } : {}) };
+      const marking: Pick<TriagedAlert, 'rsit' | 'tlp'> = {};
       const triage: AlertTriage = { ...(doc.triage ?? {}), updated_by: principal.username, updated_at: at };
       let status = doc.alert.status;
       switch (request.action) {
@@ -215,11 +223,23 @@ export class AlertsService {
         case 'link_incident':
           triage.incident_id = request.incidentId as string;
           break;
+        case 'classify':
+          if (request.rsit) marking.rsit = request.rsit;
+          if (request.tlp) marking.tlp = request.tlp;
+          break;
+      }
+      if (marking.tlp) {
+        try {
+          checkTlpChange(doc.tlp ?? DEFAULT_TLP, marking.tlp, principal, 'alert');
+        } catch (err) {
+          outcome.failed.push({ id, code: (err as CirtUiError).code, message: (err as Error).message });
+          continue;
+        }
       }
       try {
         await store.putMapping(hit._index, TRIAGE_MAPPING);
-        await store.update(hit._index, hit._id, { alert: { status }, triage }, { ifSeqNo: hit._seq_no, ifPrimaryTerm: hit._primary_term });
-        await this.audit?.record(principal, `alert.${request.action}`, { type: 'alert', id, index: hit._index }, before, { status, triage });
+        await store.update(hit._index, hit._id, { alert: { status }, triage, ...marking }, { ifSeqNo: hit._seq_no, ifPrimaryTerm: hit._primary_term });
+        await this.audit?.record(principal, `alert.${request.action}`, { type: 'alert', id, index: hit._index }, before, { status, triage, ...marking });
         outcome.updated.push(id);
       } catch (err) {
         const conflict = (err as { meta?: { statusCode?: number } }).meta?.statusCode === 409;

@@ -3,6 +3,7 @@
 // appends to the timeline, writes with optimistic concurrency and is audited.
 import { randomUUID } from 'node:crypto';
 import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity, type TriagedAlert } from '../../common/index';
+import { checkTlpChange, incidentMarking, rsitText } from './classification';
 import { CirtUiError } from '../errors';
 import { can, requirePermission, visibleTo } from '../auth/principal';
 import type { IncidentChange, IncidentCreate, IncidentListQuery } from '../routes/validation';
@@ -43,6 +44,8 @@ export const INCIDENT_MAPPINGS = {
     updated_at: { type: 'date' },
     timeline: { type: 'object', enabled: false },
     notes: { type: 'object', enabled: false },
+    rsit: { properties: { classification: { type: 'keyword' }, type: { type: 'keyword' } } },
+    tlp: { type: 'keyword' },
   },
 };
 
@@ -95,6 +98,7 @@ export class IncidentsService {
     const agencies = [...new Set(alerts.map((a) => a.organization?.id).filter((x): x is string => typeof x === 'string'))].sort();
     // The incident is at least as severe as its worst alert.
     const worst = alerts.reduce<Severity>((s, a) => (SEVERITY_LEVELS.indexOf(a.alert.severity) > SEVERITY_LEVELS.indexOf(s) ? a.alert.severity : s), input.severity);
+    const marking = incidentMarking(alerts, input, principal);
     const incident: Incident = {
       id: randomUUID(),
       title: input.title,
@@ -107,8 +111,9 @@ export class IncidentsService {
       created_at: at,
       created_by: principal.username,
       updated_at: at,
-      timeline: [{ at, by: principal.username, action: 'created', detail: `from ${alerts.length} alert(s)` }],
+      timeline: [{ at, by: principal.username, action: 'created', detail: `from ${alerts.length} alert(s); ${rsitText(marking.rsit)}, TLP:${marking.tlp}` }],
       notes: [],
+      ...marking,
     };
     await this.store.index(this.index, incident.id, incident as unknown as Record<string, unknown>, { create: true });
     await this.audit.record(principal, 'incident.create', { type: 'incident', id: incident.id, index: this.index }, null, incident);
@@ -135,6 +140,15 @@ export class IncidentsService {
     if (change.assignee !== undefined && change.assignee !== before.assignee) {
       after.assignee = change.assignee;
       after.timeline.push({ at, by: principal.username, action: 'assigned', detail: change.assignee });
+    }
+    if (change.rsit !== undefined && rsitText(change.rsit) !== rsitText(before.rsit)) {
+      after.rsit = change.rsit;
+      after.timeline.push({ at, by: principal.username, action: 'classified', detail: `${rsitText(before.rsit)} → ${rsitText(change.rsit)}` });
+    }
+    if (change.tlp !== undefined && change.tlp !== before.tlp) {
+      checkTlpChange(before.tlp, change.tlp, principal, 'incident');
+      after.tlp = change.tlp;
+      after.timeline.push({ at, by: principal.username, action: 'TLP changed', detail: `TLP:${before.tlp ?? 'none'} → TLP:${change.tlp}` });
     }
     if (change.note) {
       after.notes.push({ at, by: principal.username, text: change.note });

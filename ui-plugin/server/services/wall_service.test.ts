@@ -28,3 +28,19 @@ test('the wall query asks for heartbeats and certificate expiries per agency, sc
   for (const s of ['"cirt.agent_health"', '"top_hits"', '"cirt.agent_cert.not_after"', '"agent.id"', '"must_not"']) assert.ok(aggs.includes(s), s);
   await assert.rejects(svc.wall(60, { username: 'l', role: 'liaison', agency: 'moh' } as Principal), /wall/);
 });
+
+test('the wall counts alerts per RSIT classification (alerts without one count as other)', async () => {
+  const bodies: Record<string, unknown>[] = [];
+  const classifications = { buckets: [{ key: 'information-gathering', doc_count: 7 }, { key: 'other', doc_count: 2 }] };
+  const store = {
+    search: async (_index: string, body: Record<string, unknown>) => {
+      bodies.push(body);
+      return { hits: { hits: [] }, aggregations: JSON.stringify(body).includes('rsit.classification') ? { classifications } : {} };
+    },
+  } as unknown as DocStore;
+  const svc = new WallService(store, { alerts: 'alerts-*', events: 'events-*' }, () => new Date('2026-05-01T12:00:00Z'));
+  const wall = await svc.wall(60, { username: 'a', role: 'analyst' } as Principal);
+  assert.deepEqual(wall.classifications, [{ classification: 'information-gathering', alerts: 7 }, { classification: 'other', alerts: 2 }]);
+  const agg = bodies.map((b) => (b.aggs as Record<string, unknown> | undefined)?.classifications).find(Boolean);
+  assert.deepEqual(agg, { terms: { field: 'rsit.classification', size: 20, missing: 'other' } });
+});

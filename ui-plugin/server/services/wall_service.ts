@@ -6,6 +6,7 @@
 //    (cirt.agent_cert.not_after, stamped by the gateway): max per agent (a renewal shows at once), min over agents
 //  - alerts by severity over time (date_histogram), the live ticker, top sources across agencies
 //  - campaigns: alerts of `organization.id: cross-agency`, and source addresses seen by ≥ 2 agencies
+//  - alerts per RSIT classification (`rsit.classification`; alerts indexed before they carried one count as other)
 //  - rule health: hits, false-positive rate from qualifications, silent rules (hit in the period, none lately)
 // The integ-test OpenSearch has no painless, so no bucket_selector: thresholds are applied here.
 import type { AgencyHealth } from '../../../proto/ecs';
@@ -142,6 +143,7 @@ export class WallService {
           },
           sources: { terms: { field: 'source.ip', size: 100 }, aggs: { agencies: { terms: { field: 'organization.id', size: 50 } } } },
           cross: { filter: { term: { 'organization.id': CROSS_AGENCY } }, aggs: { rules: { terms: { field: 'rule.name.keyword', size: 20 } } } },
+          classifications: { terms: { field: 'rsit.classification', size: 20, missing: 'other' } },
         },
       }),
       this.store.search(this.indices.alerts, { size: 20, sort: [{ '@timestamp': { order: 'desc', unmapped_type: 'date' } }], query: scoped(principal, undefined) }),
@@ -177,6 +179,7 @@ export class WallService {
       ticker: (ticker.hits?.hits ?? []).map((h) => h._source as TriagedAlert),
       top_sources: sources.slice(0, 10).map((s) => ({ ip: s.ip, alerts: s.alerts, agencies: s.agencies.length })),
       campaigns,
+      classifications: ((alerts.aggregations?.classifications as Terms)?.buckets ?? []).map((b) => ({ classification: String(b.key), alerts: b.doc_count })),
     };
   }
 
