@@ -134,10 +134,22 @@ export function alertFromCorrelation(hit: CorrelationHit, now: Date, marking: Ru
     },
     organization: { id: agency },
     ...(hit.agency !== undefined && last?.observer ? { observer: last.observer } : {}),
+    ...sharedEndpoint('source', events),
+    ...sharedEndpoint('destination', events),
     threat: threatFromTags(c.meta.tags),
     rsit: { ...marking.rsit },
     tlp: marking.tlp,
     events,
     correlation: { type: c.type, group_by: hit.groupBy, value: hit.value, count: hit.count, timespan_ms: c.timespanMs, rules: c.ruleIds },
   };
+}
+
+/**
+ * `source.ip` / `destination.ip` of a correlation alert when every triggering event has the same one (e.g. grouped by
+ * src_ip): the alert is then about that address, and the queue, the wall and traceback find it like a detection alert.
+ */
+function sharedEndpoint(side: 'source' | 'destination', events: readonly EcsEvent[]): { source?: { ip: string }; destination?: { ip: string } } {
+  const ip = events[0]?.[side]?.ip;
+  if (typeof ip !== 'string' || ip === '' || !events.every((e) => e[side]?.ip === ip)) return {};
+  return { [side]: { ip } };
 }

@@ -54,6 +54,8 @@ test('a horizontal scan in one batch yields one correlation alert and no base-ru
   assert.deepEqual(a.correlation.group_by, { src_ip: '10.2.0.9', dst_port: '3389' });
   assert.equal(a.correlation.value, 20);
   assert.equal(a.events.length, 20);
+  assert.deepEqual(a.source, { ip: '10.2.0.9' }, 'grouped by source: the alert is about that address');
+  assert.equal(a.destination, undefined, 'the destinations differ: none on the alert');
   assert.ok(d.counters.suppressed >= 25, 'the base rule matched but emitted nothing itself');
   // deterministic id: a replay into a fresh detector gives the same alert id
   const again = packDetector().evaluate(batch(events), new Date(0));
