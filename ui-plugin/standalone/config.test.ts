@@ -11,6 +11,7 @@ test('readHostEnv: the declared defaults when nothing is set (empty counts as un
       stackDir: undefined,
       webhooks: [],
       sender: HOST_ENV.CIRT_UI_ADVISORY_SENDER.default,
+      ruleDirs: undefined,
     },
   });
 });
@@ -23,6 +24,7 @@ test('readHostEnv: values from the environment', () => {
     CIRT_STACK_DIR: '/var/lib/cirt',
     CIRT_UI_WEBHOOKS: 'https://a.example/hook, https://b.example/hook,',
     CIRT_UI_ADVISORY_SENDER: 'soc@cirt.example',
+    CIRT_UI_RULE_DIRS: '/opt/cirt/rules, /opt/sigmahq/rules',
   });
   assert.deepEqual(read, {
     config: {
@@ -32,6 +34,7 @@ test('readHostEnv: values from the environment', () => {
       stackDir: '/var/lib/cirt',
       webhooks: ['https://a.example/hook', 'https://b.example/hook'],
       sender: 'soc@cirt.example',
+      ruleDirs: ['/opt/cirt/rules', '/opt/sigmahq/rules'],
     },
   });
 });

@@ -11,6 +11,7 @@ export const HOST_ENV = {
   CIRT_STACK_DIR: { type: 'string', description: 'Where the dev users file is kept when CIRT_UI_USERS_FILE is unset (default: .stack of the repository).' },
   CIRT_UI_WEBHOOKS: { type: 'array', items: { type: 'string' }, default: [], description: 'Advisory webhooks: comma-separated `<url>` or `<url> <TLP clearance>` (CLEAR, GREEN, AMBER, AMBER+STRICT, RED; default CLEAR): each gets the published advisories (CAP + STIX) its clearance allows.' },
   CIRT_UI_ADVISORY_SENDER: { type: 'string', default: 'cirt@cirt.gov.example', description: 'The <sender> of published CAP advisories.' },
+  CIRT_UI_RULE_DIRS: { type: 'array', items: { type: 'string' }, description: 'Comma-separated rule directories (the detector\'s): evidence bundles include the exact text of each rule that fired, found by the SHA-256 its alerts recorded. Unset: the repository\'s rules/.' },
 } as const;
 
 export interface HostEnv {
@@ -21,6 +22,8 @@ export interface HostEnv {
   stackDir: string | undefined;
   webhooks: string[];
   sender: string;
+  /** undefined: the repository's rules/. */
+  ruleDirs: string[] | undefined;
 }
 
 /** Reads HOST_ENV from `env`; an invalid value is returned as an error naming the variable, never thrown. */
@@ -42,6 +45,7 @@ export function readHostEnv(env: NodeJS.ProcessEnv): { config: HostEnv } | { err
       stackDir: raw('CIRT_STACK_DIR'),
       webhooks: (raw('CIRT_UI_WEBHOOKS') ?? '').split(',').map((u) => u.trim()).filter(Boolean),
       sender: raw('CIRT_UI_ADVISORY_SENDER') ?? HOST_ENV.CIRT_UI_ADVISORY_SENDER.default,
+      ruleDirs: raw('CIRT_UI_RULE_DIRS')?.split(',').map((d) => d.trim()).filter(Boolean),
     },
   };
 }

@@ -16,6 +16,7 @@ import { loadUsersFile, type UserRecord } from '../server/auth/users';
 import { createRoutes } from '../server/routes/index';
 import type { HandlerResult, RouteDefinition } from '../server/routes/route_kit';
 import type { PublishOptions } from '../server/services/advisories_service';
+import { ruleFileSource } from '../server/evidence/rule_files';
 import { createServices } from '../server/services/index';
 import { createOpenSearchStore } from '../server/services/opensearch_store';
 import type { IndexNames } from '../server/services/store';
@@ -60,6 +61,8 @@ export interface HostOptions {
   /** Serve over TLS: the session cookie then gets `Secure`. */
   tls?: { key: Buffer | string; cert: Buffer | string };
   logger?: HostLogger;
+  /** Rule directories for evidence bundles (the exact text of each rule that fired); none: bundles say it is missing. */
+  ruleDirs?: readonly string[];
 }
 
 export interface RunningHost {
@@ -213,7 +216,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const client = new Client({ node: options.opensearchUrl, requestTimeout: 15_000, maxRetries: 1 });
   const indices: Partial<IndexNames> = { alerts: options.indexPattern ?? DEFAULT_ALERTS_INDEX_PATTERN, ...options.indices };
-  const services = createServices(createOpenSearchStore(client), { indices, ...(options.publish ? { publish: options.publish } : {}) });
+  const services = createServices(createOpenSearchStore(client), { indices, ...(options.publish ? { publish: options.publish } : {}), ...(options.ruleDirs ? { ruleSource: ruleFileSource(options.ruleDirs) } : {}) });
   const routes = createRoutes(services, logger).map(compileRoute);
   const sessions = new SessionStore({ ...DEFAULT_SESSION_OPTIONS, ...options.sessions });
   const limiter = new LoginRateLimiter(options.loginLimit ?? { maxFailures: 5, windowMs: 5 * 60_000 });

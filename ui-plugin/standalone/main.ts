@@ -32,7 +32,7 @@ async function main(): Promise<number | undefined> {
     logger.error('invalid CIRT_UI_WEBHOOKS', { error: (err as Error).message });
     return 2;
   }
-  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, sender } });
+  const host = await startHost({ port, host: '127.0.0.1', opensearchUrl, logger, usersFile, publish: { webhooks, sender }, ruleDirs: read.config.ruleDirs ?? [join(REPO_DIR, 'rules')] });
   process.stdout.write(`operations room: ${host.url}\n`);
   if (dev) {
     process.stdout.write(`dev users (${usersFile}): ${DEV_USERS.map((u) => `${u.username}/${u.password} (${u.role}${'agency' in u ? ` of ${u.agency}` : ''})`).join(', ')}\n`);
