@@ -94,7 +94,7 @@ describe('standalone host against the real OpenSearch', () => {
     assert.ok(analyst.csrf.length >= 32);
     const s = await http(`${base}api/cirt/session`, { session: analyst });
     assert.equal(s.status, 200);
-    assert.deepEqual({ ...s.json<Record<string, unknown>>(), csrfToken: 'x' }, { username: 'analyst', role: 'analyst', permissions: ['alerts:read', 'alerts:triage', 'incidents:read', 'incidents:write', 'advisories:read', 'wall:read', 'rules:read'], csrfToken: 'x' });
+    assert.deepEqual({ ...s.json<Record<string, unknown>>(), csrfToken: 'x' }, { username: 'analyst', role: 'analyst', permissions: ['alerts:read', 'alerts:triage', 'incidents:read', 'incidents:write', 'evidence:export', 'advisories:read', 'wall:read', 'rules:read'], csrfToken: 'x' });
     const wrong = await http(`${base}api/cirt/login`, { body: { username: 'analyst', password: 'nope' } });
     assert.equal(wrong.status, 401);
   });
