@@ -226,7 +226,10 @@ const shipperFor = (agency: string) => new GrpcShipper({
     // the agent's defaults (agents/config.ts): batches of 500 / 1 MiB, flush every 500 ms, 8 in flight, gzip
     maxBatchEvents: 500, maxBatchBytes: 1024 * 1024, maxInflightBatches: 8, flushMs: 500, compression: 'gzip',
     log,
-    spool: new DiskSpool({ dir: join(work, 'spool', String(spools++)), segmentBytes: 16 * 1024 * 1024, maxBytes: 1024 * 1024 * 1024, whenFull: 'block', fsync: 'interval', fsyncIntervalMs: 1000, maxRecordBytes: 256 * 1024 }),
+    // fsync 'never': every simulated agency's spool lives in THIS process, and fsyncSync blocks its event loop; with
+    // 100 spools at the agent's default (one fsync per second each) the load itself stalled for seconds (the
+    // 100-agency point measured 17 acks/s). On real agencies each agent fsyncs on its own machine.
+    spool: new DiskSpool({ dir: join(work, 'spool', String(spools++)), segmentBytes: 16 * 1024 * 1024, maxBytes: 1024 * 1024 * 1024, whenFull: 'block', fsync: 'never', fsyncIntervalMs: 1000, maxRecordBytes: 256 * 1024 }),
   });
 const flow = (id: string, i: number, a: number, mark: boolean, ts: string): EcsEvent => ({
   '@timestamp': ts,
