@@ -5,8 +5,11 @@ export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
   rules: { dirs: string[]; pipelines: string[]; intel: string[]; reloadIntervalMs: number };
   http: { port: number };
-  /** correlation state bounds; stateFile ('' = off): snapshot written on shutdown and restored on start */
-  correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string };
+  /**
+   * correlation state bounds; stateFile ('' = off): snapshot restored on start, written on shutdown and, so that a
+   * kill -9 loses at most that much of it, every snapshotEverySeconds of stream (0 = only on shutdown)
+   */
+  correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string; snapshotEverySeconds: number };
 }
 
 export const detectorSchema = {
@@ -38,6 +41,7 @@ export const detectorSchema = {
         maxEventsPerKey: { type: 'integer', minimum: 1, default: 1000 },
         maxHitEvents: { type: 'integer', minimum: 1, default: 20 },
         stateFile: { type: 'string', default: '' },
+        snapshotEverySeconds: { type: 'number', minimum: 0, default: 30 },
       },
     },
   },
@@ -54,6 +58,7 @@ export function loadDetectorConfig(file?: string, overrides?: Record<string, unk
       CIRT_RULE_DIRS: 'rules.dirs',
       CIRT_INTEL_PATHS: 'rules.intel',
       CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
+      CIRT_DETECTOR_STATE_FILE: 'correlation.stateFile',
     },
   });
 }
