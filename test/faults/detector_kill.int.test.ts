@@ -14,19 +14,24 @@ import { after, before, test } from 'node:test';
 import { ROOT, startService, stopService, waitHealthy } from '../../cli/services.ts';
 import { replayEventId } from '../../agents/inputs/jsonl_replay.ts';
 import type { Alert } from '../../proto/ecs.ts';
+import { agentEventId } from '../../proto/telemetry.ts';
 import { buildRuleSet } from '../../detection/intel/index.ts';
 import type { CorrelationSnapshot } from '../../detection/engine/index.ts';
 import { Detector } from '../../detection/service/detector.ts';
 import { searchDocs } from '../harness.ts';
 import { kill9, privateStack, sleep, stackCmd, startPipeline, startPrivateStack, until, waitForCount, type Pipeline } from './harness.ts';
 
-const N = 10_000;
+const N = 40_000;
 const SCANNER = '10.250.0.1';
-/** Probe positions: 12 early ones, then 8,800+ (10 more); 22 distinct destinations, the threshold is 20. */
-const probeNo = (i: number) => (i >= 100 && i <= 1_200 && i % 100 === 0 ? i / 100 - 1 : i >= 8_800 && i % 100 === 0 ? 12 + (i - 8_800) / 100 : -1);
+/**
+ * Probe positions: 12 early ones (lines 101-1,201), then 10 more from line 38,801; 22 distinct destinations, the
+ * threshold is 20. The stretch between is long enough for a 1 s snapshot and a kill even when the box is idle.
+ */
+const LATE = 38_800;
+const probeNo = (i: number) => (i >= 100 && i <= 1_200 && i % 100 === 0 ? i / 100 - 1 : i >= LATE && i % 100 === 0 ? 12 + (i - LATE) / 100 : -1);
 const EARLY_PROBES = 12;
 /** The kill must land before the detector reaches the late probes. */
-const KILL_BEFORE_EVENT = 8_000;
+const KILL_BEFORE_EVENT = 36_000;
 const HORIZONTAL_SCAN = '9d2e7a14-5c3b-4f08-b6a1-2e8f0c4d7a63';
 
 /** Flows 1 ms apart: one in 50 to a C2 address of rules/intel/c2.txt, and the probes of one horizontal scan. */
@@ -69,14 +74,17 @@ function expectedAlerts(agency: string, replayFile: string): Alert[] {
   const set = buildRuleSet({ rulePaths: [join(ROOT, 'rules')], pipelineFiles: ['ecs-netflow.yml', 'windows-evtx.yml'].map((f) => join(ROOT, 'detection/pipelines', f)), intelPaths: [join(ROOT, 'rules/intel')] });
   assert.deepEqual(set.errors.map(String), []);
   const detector = new Detector(set.rules, { correlations: set.correlations, suppressed: set.suppressed });
-  // the agent's stable replay ids (file, pass 0, line), and the agency the gateway stamps from the certificate
-  const stamped = events.map((e, i) => ({ ...e, event: { ...(e.event as object), id: replayEventId(resolve(replayFile), 0, i + 1) }, organization: { id: agency } }));
+  // the ids and agency the detector sees: the agent's stable replay id (file, pass 0, line), scoped by the gateway
+  // to the certificate's agency and agent
+  const stamped = events.map((e, i) => ({ ...e, event: { ...(e.event as object), id: eventIdOf(agency, replayFile, i) }, organization: { id: agency } }));
   return detector.evaluate(stamped as never, new Date());
 }
 
+const eventIdOf = (agency: string, replayFile: string, i: number) => agentEventId(agency, 'agent-01', replayEventId(resolve(replayFile), 0, i + 1));
+
 interface DetectorHealth { events: number }
 
-test('detector killed mid-stream: alerts == a crash-free run, no duplicate, the straddling scan raised once', { timeout: 240_000 }, async () => {
+test('detector killed mid-stream: alerts == a crash-free run, no duplicate, the straddling scan raised once', { timeout: 360_000 }, async () => {
   const p = pipeline!;
   const det = p.detector!;
   const expected = expectedAlerts(p.agency, p.agent.env!.CIRT_REPLAY_FILES!);
@@ -102,11 +110,11 @@ test('detector killed mid-stream: alerts == a crash-free run, no duplicate, the 
   await stopService(det.name, 0);
   console.log(`detector SIGKILLed after evaluating ${evaluated} of ${N} events; its last snapshot holds ${probesInSnapshot} probes`);
   assert.ok(evaluated < KILL_BEFORE_EVENT, `the kill landed before the late probes (evaluated ${evaluated} events, must be < ${KILL_BEFORE_EVENT}); make the stream slower`);
-  await sleep(1_000); // the stream goes on without a detector for a moment
+  await sleep(2_000); // the stream goes on without a detector for a moment
   startService(det);
   await waitHealthy(det, 60_000);
 
-  await waitForCount(stack, p, p.sent, 120_000); // every flow indexed: the detector has them all in Kafka
+  await waitForCount(stack, p, p.sent, 180_000); // every flow indexed: the detector has them all in Kafka
   let alerts: Alert[] = [];
   await until(p, `${expected.length} alerts of the agency in alerts-*`, async () => {
     await fetch(`${stack.opensearchUrl}/alerts-*/_refresh`, { method: 'POST' }).catch(() => undefined);
@@ -122,7 +130,7 @@ test('detector killed mid-stream: alerts == a crash-free run, no duplicate, the 
   const scans = alerts.filter((a) => a.rule.id === HORIZONTAL_SCAN);
   assert.equal(scans.length, 1, 'the horizontal scan is raised once across the crash');
   // the window starts at the first EARLY probe: the restored snapshot, not only what came after the restart
-  const firstProbe = replayEventId(resolve(p.agent.env!.CIRT_REPLAY_FILES!), 0, 100 + 1);
+  const firstProbe = eventIdOf(p.agency, p.agent.env!.CIRT_REPLAY_FILES!, 100);
   assert.equal((scans[0]!.events?.[0] as { event: { id: string } }).event.id, firstProbe, 'the scan window starts at the first probe, before the crash');
   assert.equal(alerts.length, expected.length, 'nothing else raised');
 });
