@@ -100,7 +100,10 @@ export class DiskSpool {
     let active = this.segments[this.segments.length - 1]!;
     if (active.size > 0 && active.size + bytes.length > this.opts.segmentBytes) active = this.rotate();
     try {
-      writeSync(this.fd!, bytes, 0, bytes.length, active.size);
+      // A regular file is written short only when the filesystem is full; the tail would read as a torn record
+      // and stop the reader there for good, so a short write is ENOSPC like the failed one.
+      const written = writeSync(this.fd!, bytes, 0, bytes.length, active.size);
+      if (written !== bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes): no space left on device`), { code: 'ENOSPC' });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A partial write leaves a torn tail: cut it so the segment stays well-formed.

@@ -95,7 +95,7 @@ test(`spool on a full filesystem, gateway down: the agent pauses its input, repo
   assert.equal(h.status, 'degraded');
   assert.equal(h.spool.lastWriteError, 'ERR_SPOOL_DISK_FULL');
   const metrics = await fetch(`http://127.0.0.1:${ep.httpPortBase + 4}/metrics`).then((r) => r.text());
-  assert.match(metrics, /agent_spool_write_errors_total\{code="ERR_SPOOL_DISK_FULL"\} [1-9]/);
+  assert.match(metrics, /^agent_spool_write_errors_total\{[^}]*code="ERR_SPOOL_DISK_FULL"[^}]*\} [1-9]/m);
   const [used, size] = dfUsed();
   const paused = h.inputs[0]!.spooled;
   assert.ok(paused > 0 && paused < N, `part of the replay is spooled when the disk is full (${paused} of ${N})`);

@@ -82,9 +82,10 @@ export interface Pipeline {
  * Gateway + indexer (real processes) on the private stack, and an agent that replays `events` flows once, in small
  * batches with one in flight (so a fault lands mid-stream). Instance names carry `instance` so nothing collides
  * with npm start or the e2e tests; HTTP ports are httpPortBase+1..4. `replay` replaces the synthetic flows (JSON
- * lines, `events` of them); `detector` also starts the detector, with this YAML as its config file.
+ * lines, `events` of them); `detector` also starts the detector, with this YAML as its config file; `gatewayConfig`
+ * is the gateway's config file; `agentConfig` is appended to the agent's.
  */
-export async function startPipeline(stack: PrivateStack, opts: { instance: string; gatewayPort: number; httpPortBase: number; events: number; replay?: string; detector?: string }): Promise<Pipeline> {
+export async function startPipeline(stack: PrivateStack, opts: { instance: string; gatewayPort: number; httpPortBase: number; events: number; replay?: string; detector?: string; gatewayConfig?: string; agentConfig?: string }): Promise<Pipeline> {
   const work = mkdtempSync(join(tmpdir(), `cirt-fault-${opts.instance}-`));
   const certs = join(work, 'certs');
   const agency = `f${opts.instance.replace(/[^a-z0-9]/g, '')}${randomBytes(3).toString('hex')}`;
@@ -92,7 +93,7 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
   const replay = join(work, 'flows.jsonl');
   writeFileSync(replay, opts.replay ?? syntheticFlows(opts.events, 443));
   const agentConfig = join(work, 'agent.yml');
-  writeFileSync(agentConfig, 'shipping:\n  maxBatchEvents: 100\n  maxInflightBatches: 1\n');
+  writeFileSync(agentConfig, 'shipping:\n  maxBatchEvents: 100\n  maxInflightBatches: 1\n' + (opts.agentConfig ?? ''));
   const all = pipelineServices(
     { kafkaBrokers: stack.brokers, opensearchUrl: stack.opensearchUrl, gatewayPort: opts.gatewayPort, uiPort: 0, httpPortBase: opts.httpPortBase },
     { demoAgent: false, instance: opts.instance, certsDir: certs },
@@ -100,6 +101,10 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
   const gateway = all.find((s) => s.name.startsWith('gateway'))!;
   const indexer = all.find((s) => s.name.startsWith('indexer'))!;
   indexer.env = { ...indexer.env, CIRT_INDEX_TELEMETRY: 'true' }; // the counted documents are the raw events
+  if (opts.gatewayConfig !== undefined) {
+    writeFileSync(join(work, 'gateway.yml'), opts.gatewayConfig);
+    gateway.args = [join(work, 'gateway.yml')];
+  }
   const detector = opts.detector !== undefined ? all.find((s) => s.name.startsWith('detector'))! : undefined;
   if (detector) {
     writeFileSync(join(work, 'detector.yml'), opts.detector!);
