@@ -99,6 +99,11 @@ async function main(): Promise<void> {
   const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   gauge('agent_records_shipped', 'Records sent to the gateway since start: acknowledged + in flight', () => shipper.getStats().acked + shipper.getStats().inflight);
   gauge('agent_records_inflight', 'Records sent and not yet acknowledged', () => shipper.getStats().inflight);
+  counterFrom(registry, 'agent_spool_write_errors_total', 'Spool appends that failed on the filesystem (input paused, retried), by error code', ['code'], () => [
+    [{ code: 'ERR_SPOOL_DISK_FULL' }, spool.counters.diskFullErrors],
+    [{ code: 'ERR_SPOOL_WRITE' }, spool.counters.writeErrors - spool.counters.diskFullErrors],
+  ]);
+  counterFrom(registry, 'agent_spool_dropped_records_total', 'Unacknowledged records dropped because the spool was full (whenFull: drop_oldest)', [], () => [[{}, spool.counters.droppedFull]]);
   gauge('agent_spool_backlog_bytes', 'Spool bytes not yet acknowledged by the gateway', () => spool.pendingBytes);
   gauge('agent_spool_backlog_records', 'Spooled records not yet sent', () => spool.unreadRecords);
   gauge('agent_gateway_connected', '1 while the gateway stream is up', () => (shipper.getStats().connected ? 1 : 0));
@@ -106,11 +111,12 @@ async function main(): Promise<void> {
   const health = () => {
     const s = shipper.getStats();
     return {
-      status: s.connected ? ('ok' as const) : ('degraded' as const),
+      // a spool that cannot be written (disk full) pauses the inputs: degraded even while the gateway is up
+      status: s.connected && !spool.lastWriteError ? ('ok' as const) : ('degraded' as const),
       agentId: config.agentId,
       bootId: shipper.bootId,
       gateway: { address: config.gateway.address, connected: s.connected, reconnects: s.reconnects, lastError: s.lastError, compression: config.gateway.compression },
-      spool: { dir: config.spool.dir, backlogBytes: spool.pendingBytes, backlogRecords: spool.unreadRecords, inflightRecords: s.inflight, ...spool.counters },
+      spool: { dir: config.spool.dir, backlogBytes: spool.pendingBytes, backlogRecords: spool.unreadRecords, inflightRecords: s.inflight, ...spool.counters, ...(spool.lastWriteError ? { lastWriteError: spool.lastWriteError } : {}) },
       shipper: { acked: s.acked, rejectedEvents: s.rejectedEvents, retries: s.retries },
       inputs: inputs.map(({ input, stats }) => ({ name: input.name, received: stats.received, spooled: stats.spooled, rejected: Object.fromEntries(stats.rejected), ...input.counters() })),
     };

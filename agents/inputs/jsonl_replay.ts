@@ -121,7 +121,7 @@ export function replayEventId(file: string, pass: number, line: number): string 
 export function createJsonlInput(config: JsonlInputConfig, deps: { stateDir?: string } = {}): AgentInput {
   const files = config.files.map((f) => resolve(f));
   const name = `jsonl:${config.files.join(',')}`;
-  const counters = { lines_read: 0, events_emitted: 0, lines_rejected: 0, passes_completed: 0, resumed_at_line: 0 };
+  const counters = { lines_read: 0, events_emitted: 0, lines_rejected: 0, passes_completed: 0, resumed_at_line: 0, checkpoint_errors: 0 };
   const cpFile = deps.stateDir ? join(deps.stateDir, `replay-${createHash('sha1').update(files.join('\0')).digest('hex').slice(0, 16)}.json`) : undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -143,11 +143,17 @@ export function createJsonlInput(config: JsonlInputConfig, deps: { stateDir?: st
       return undefined;
     }
   };
-  const saveCp = (cp: Checkpoint) => {
+  // A checkpoint that cannot be written (disk full) is counted and the replay goes on: the next one catches up, and
+  // a crash before it only re-sends more lines, under the same ids.
+  const saveCp = (cp: Checkpoint, log: InputContext['log']) => {
     if (!cpFile) return;
-    mkdirSync(dirname(cpFile), { recursive: true });
-    writeFileSync(`${cpFile}.tmp`, JSON.stringify(cp));
-    renameSync(`${cpFile}.tmp`, cpFile);
+    try {
+      mkdirSync(dirname(cpFile), { recursive: true });
+      writeFileSync(`${cpFile}.tmp`, JSON.stringify(cp));
+      renameSync(`${cpFile}.tmp`, cpFile);
+    } catch (err) {
+      if (counters.checkpoint_errors++ === 0) log.warn('replay checkpoint not saved; replay goes on', { file: cpFile, error: err });
+    }
   };
 
   const runPass = async (ctx: InputContext, cp: Checkpoint): Promise<void> => {
@@ -178,19 +184,19 @@ export function createJsonlInput(config: JsonlInputConfig, deps: { stateDir?: st
         cp.fileIndex = fi;
         cp.line = line;
         if (++sinceCp >= config.checkpointEvery) {
-          saveCp(cp);
+          saveCp(cp, ctx.log);
           sinceCp = 0;
         }
       }
       ctx.log.info('replayed', { file, events: items.length, skipped: errors.length, pass: cp.pass });
       cp.fileIndex = fi + 1;
       cp.line = 0;
-      saveCp(cp);
+      saveCp(cp, ctx.log);
     }
     if (!stopped) {
       cp.done = true;
       counters.passes_completed++;
-      saveCp(cp);
+      saveCp(cp, ctx.log);
     }
   };
 

@@ -32,6 +32,12 @@ export interface SpoolCounters {
   tornRecords: number;
   corruptRegions: number;
   fullRefusals: number;
+  /** appends that failed on the filesystem (the record was not taken; the caller retries): all causes */
+  writeErrors: number;
+  /** of those, ENOSPC (ERR_SPOOL_DISK_FULL) */
+  diskFullErrors: number;
+  /** acknowledged cursors not persisted (e.g. disk full): kept in memory, saved with the next ack */
+  ackSaveErrors: number;
 }
 
 interface Segment {
@@ -51,7 +57,9 @@ export class DiskSpool {
   private lastSync = Date.now();
   private spaceWaiters: (() => void)[] = [];
   private unread = 0;
-  readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0 };
+  readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0, writeErrors: 0, diskFullErrors: 0, ackSaveErrors: 0 };
+  /** Code of the last failed append (ERR_SPOOL_DISK_FULL, ERR_SPOOL_WRITE), until an append succeeds again. */
+  lastWriteError: string | undefined;
 
   constructor(private readonly opts: SpoolOptions) {
     mkdirSync(opts.dir, { recursive: true });
@@ -92,7 +100,10 @@ export class DiskSpool {
     let active = this.segments[this.segments.length - 1]!;
     if (active.size > 0 && active.size + bytes.length > this.opts.segmentBytes) active = this.rotate();
     try {
-      writeSync(this.fd!, bytes, 0, bytes.length, active.size);
+      // A regular file is written short only when the filesystem is full; the tail would read as a torn record
+      // and stop the reader there for good, so a short write is ENOSPC like the failed one.
+      const written = writeSync(this.fd!, bytes, 0, bytes.length, active.size);
+      if (written !== bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes): no space left on device`), { code: 'ENOSPC' });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A partial write leaves a torn tail: cut it so the segment stays well-formed.
@@ -101,8 +112,13 @@ export class DiskSpool {
       } catch {
         /* the recovery scan cuts it at the next start */
       }
-      throw new SpoolError(code === 'ENOSPC' ? 'ERR_SPOOL_DISK_FULL' : 'ERR_SPOOL_WRITE', `cannot append to the spool in ${this.opts.dir}: ${(err as Error).message}`, { cause: err, retryable: true });
+      const error = new SpoolError(code === 'ENOSPC' ? 'ERR_SPOOL_DISK_FULL' : 'ERR_SPOOL_WRITE', `cannot append to the spool in ${this.opts.dir}: ${(err as Error).message}`, { cause: err, retryable: true });
+      this.counters.writeErrors++;
+      if (code === 'ENOSPC') this.counters.diskFullErrors++;
+      this.lastWriteError = error.code;
+      throw error;
     }
+    this.lastWriteError = undefined;
     active.size += bytes.length;
     active.records++;
     this.unread++;
@@ -151,11 +167,13 @@ export class DiskSpool {
     const acked = this.countRecords(this.acked, end);
     this.acked = { ...end };
     this.counters.acked += acked;
-    this.saveAck();
+    // Free the fully acknowledged segments first: on a full disk that is what makes room for the cursor file. A
+    // crash before the cursor is saved re-ships from the oldest segment left (duplicates are removed by id).
     for (const seg of [...this.segments]) {
       const active = seg === this.segments[this.segments.length - 1];
       if (!active && seg.id < this.acked.segment) this.removeSegment(seg);
     }
+    this.trySaveAck();
     this.wake();
   }
 
@@ -229,8 +247,8 @@ export class DiskSpool {
     this.counters.droppedFull += unacked;
     this.acked = { segment: oldest.id + 1, offset: 0 };
     if (compare(this.readPos, this.acked) < 0) this.readPos = { ...this.acked };
-    this.saveAck();
     this.removeSegment(oldest);
+    this.trySaveAck();
     this.unread = this.countRecords(this.readPos, this.endCursor());
     return true;
   }
@@ -291,6 +309,15 @@ export class DiskSpool {
     }
     this.counters.corruptRegions++;
     return { segment: 1, offset: 0 };
+  }
+
+  /** saveAck, but a failure (disk full) is counted, not thrown: the cursor stays in memory and the next ack saves it. */
+  private trySaveAck(): void {
+    try {
+      this.saveAck();
+    } catch {
+      this.counters.ackSaveErrors++;
+    }
   }
 
   private saveAck(): void {

@@ -7,7 +7,7 @@ test('buildHeartbeat: ECS metric event with spool, shipper and input figures', (
   const e = buildHeartbeat(
     {
       bootId: 'boot-1',
-      spool: { pendingBytes: 4096, unreadRecords: 12, counters: { appended: 20, acked: 8, droppedFull: 2, tornRecords: 1, corruptRegions: 0, fullRefusals: 0 } },
+      spool: { pendingBytes: 4096, unreadRecords: 12, counters: { appended: 20, acked: 8, droppedFull: 2, tornRecords: 1, corruptRegions: 0, fullRefusals: 0, writeErrors: 3, diskFullErrors: 3, ackSaveErrors: 0 } },
       shipper: { connected: false, reconnects: 3, rejectedEvents: 5 },
       inputs: [{ name: 'jsonl:agents/demo/demo-events.jsonl', received: 10, spooled: 9, rejected: 1, counters: { lines_total: 10 } }],
     },

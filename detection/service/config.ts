@@ -6,8 +6,11 @@ export interface DetectorConfig {
   kafka: { brokers: string[]; clientId: string; groupId: string; maxBatch: number; maxWaitMs: number };
   rules: { dirs: string[]; pipelines: string[]; intel: string[]; reloadIntervalMs: number };
   http: { port: number };
-  /** correlation state bounds; stateFile ('' = off): snapshot written on shutdown and restored on start */
-  correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string };
+  /**
+   * correlation state bounds; stateFile ('' = off): snapshot restored on start, written on shutdown and, so that a
+   * kill -9 loses at most that much of it, every snapshotEverySeconds of stream (0 = only on shutdown)
+   */
+  correlation: { maxKeys: number; maxEventsPerKey: number; maxHitEvents: number; stateFile: string; snapshotEverySeconds: number };
   /** defaultTlp: the TLP 2.0 marking of alerts whose rule carries no tlp.* tag */
   alerts: { defaultTlp: Tlp };
 }
@@ -38,7 +41,8 @@ export const detectorSchema = {
         maxKeys: { type: 'integer', minimum: 1, default: 10000, description: 'Most group-by keys per correlation rule; the least recently updated is evicted (counted).' },
         maxEventsPerKey: { type: 'integer', minimum: 1, default: 1000, description: 'Most window entries per key; the oldest is evicted (counted).' },
         maxHitEvents: { type: 'integer', minimum: 1, default: 20, description: 'Most triggering events attached to a correlation alert.' },
-        stateFile: { type: 'string', default: '', description: 'Correlation state snapshot, written on a clean shutdown and restored at start; empty = off.' },
+        stateFile: { type: 'string', default: '', description: 'Correlation state snapshot file, restored at start and written on shutdown and periodically; empty = off.' },
+        snapshotEverySeconds: { type: 'number', minimum: 0, default: 30, description: 'Seconds of stream between two correlation state snapshots (a kill -9 loses at most that much correlation state); 0 = only on shutdown.' },
       },
     },
     alerts: {
@@ -57,6 +61,7 @@ export const DETECTOR_ENV: Readonly<Record<string, string>> = {
   CIRT_INTEL_PATHS: 'rules.intel',
   CIRT_RELOAD_INTERVAL_MS: 'rules.reloadIntervalMs',
   CIRT_ALERT_DEFAULT_TLP: 'alerts.defaultTlp',
+  CIRT_DETECTOR_STATE_FILE: 'correlation.stateFile',
 };
 
 export function loadDetectorConfig(file?: string, overrides?: Record<string, unknown>): Readonly<DetectorConfig> {

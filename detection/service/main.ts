@@ -1,7 +1,7 @@
 // Entry point of the streaming detector: `tsx detection/service/main.ts [config.yml]`.
 // telemetry.flows + telemetry.logs -> Sigma rules -> alerts; offsets are committed only after Kafka
 // acknowledged the alerts of a batch.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Counter, Gauge } from 'prom-client';
 import { TOPICS, type EcsEvent } from '../../proto/ecs.ts';
 import { stampedEvents } from '../../proto/telemetry.ts';
@@ -66,6 +66,21 @@ try {
       log.warn('correlation state not restored; starting empty', { file: stateFile, error: err });
     }
   }
+  // Written to a temporary file and renamed, so a kill -9 during the write leaves the previous snapshot whole.
+  const snapshots = new Counter({ name: 'cirt_detector_state_snapshots_total', help: 'Correlation state snapshots written to correlation.stateFile', labelNames: ['result'], registers: [registry] });
+  const saveState = (why: string): void => {
+    if (!stateFile) return;
+    try {
+      writeFileSync(`${stateFile}.tmp`, JSON.stringify(detector.correlation.snapshot()));
+      renameSync(`${stateFile}.tmp`, stateFile);
+      snapshots.inc({ result: 'ok' });
+    } catch (err) {
+      snapshots.inc({ result: 'error' });
+      log.warn('correlation state not saved', { file: stateFile, why, error: err });
+    }
+  };
+  const snapshotEveryMs = config.correlation.snapshotEverySeconds * 1000;
+  let lastSnapshot = Date.now();
   const sweeper = setInterval(() => detector.correlation.sweep(), 60_000);
   sweeper.unref();
   const producer = createProducer({ brokers: [...config.kafka.brokers], clientId: config.kafka.clientId });
@@ -78,6 +93,13 @@ try {
     maxWaitMs: config.kafka.maxWaitMs,
     log,
     handler: async (records) => {
+      // The consumer commits a batch before it hands over the next one, so here the state holds exactly the
+      // committed records: a periodic snapshot taken now never counts an event twice after a restart. A kill -9
+      // loses the matches committed since the last one (at most snapshotEverySeconds of stream).
+      if (stateFile && snapshotEveryMs > 0 && Date.now() - lastSnapshot >= snapshotEveryMs) {
+        saveState('periodic');
+        lastSnapshot = Date.now();
+      }
       const out = [];
       for (const record of records) {
         let events: EcsEvent[];
@@ -126,9 +148,7 @@ try {
   reloader.stop();
   await consumer.stop();
   clearInterval(sweeper);
-  if (stateFile) {
-    try { writeFileSync(stateFile, JSON.stringify(detector.correlation.snapshot())); } catch (err) { log.warn('correlation state not saved', { file: stateFile, error: err }); }
-  }
+  saveState('shutdown');
   await producer.close();
   await http.close();
   process.exit(0);

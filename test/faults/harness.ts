@@ -67,6 +67,8 @@ export interface Pipeline {
   services: ServiceSpec[];
   gateway: ServiceSpec;
   indexer: ServiceSpec;
+  /** Only when startPipeline was asked for one (`detector`). */
+  detector?: ServiceSpec;
   agent: ServiceSpec;
   /** Events in the agent's replay file: what it must deliver. */
   sent: number;
@@ -79,17 +81,19 @@ export interface Pipeline {
 /**
  * Gateway + indexer (real processes) on the private stack, and an agent that replays `events` flows once, in small
  * batches with one in flight (so a fault lands mid-stream). Instance names carry `instance` so nothing collides
- * with npm start or the e2e tests; HTTP ports are httpPortBase+1..4.
+ * with npm start or the e2e tests; HTTP ports are httpPortBase+1..4. `replay` replaces the synthetic flows (JSON
+ * lines, `events` of them); `detector` also starts the detector, with this YAML as its config file; `gatewayConfig`
+ * is the gateway's config file; `agentConfig` is appended to the agent's.
  */
-export async function startPipeline(stack: PrivateStack, opts: { instance: string; gatewayPort: number; httpPortBase: number; events: number }): Promise<Pipeline> {
+export async function startPipeline(stack: PrivateStack, opts: { instance: string; gatewayPort: number; httpPortBase: number; events: number; replay?: string; detector?: string; gatewayConfig?: string; agentConfig?: string }): Promise<Pipeline> {
   const work = mkdtempSync(join(tmpdir(), `cirt-fault-${opts.instance}-`));
   const certs = join(work, 'certs');
   const agency = `f${opts.instance.replace(/[^a-z0-9]/g, '')}${randomBytes(3).toString('hex')}`;
   agencyCerts(certs, agency);
   const replay = join(work, 'flows.jsonl');
-  writeFileSync(replay, syntheticFlows(opts.events, 443));
+  writeFileSync(replay, opts.replay ?? syntheticFlows(opts.events, 443));
   const agentConfig = join(work, 'agent.yml');
-  writeFileSync(agentConfig, 'shipping:\n  maxBatchEvents: 100\n  maxInflightBatches: 1\n');
+  writeFileSync(agentConfig, 'shipping:\n  maxBatchEvents: 100\n  maxInflightBatches: 1\n' + (opts.agentConfig ?? ''));
   const all = pipelineServices(
     { kafkaBrokers: stack.brokers, opensearchUrl: stack.opensearchUrl, gatewayPort: opts.gatewayPort, uiPort: 0, httpPortBase: opts.httpPortBase },
     { demoAgent: false, instance: opts.instance, certsDir: certs },
@@ -97,8 +101,17 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
   const gateway = all.find((s) => s.name.startsWith('gateway'))!;
   const indexer = all.find((s) => s.name.startsWith('indexer'))!;
   indexer.env = { ...indexer.env, CIRT_INDEX_TELEMETRY: 'true' }; // the counted documents are the raw events
+  if (opts.gatewayConfig !== undefined) {
+    writeFileSync(join(work, 'gateway.yml'), opts.gatewayConfig);
+    gateway.args = [join(work, 'gateway.yml')];
+  }
+  const detector = opts.detector !== undefined ? all.find((s) => s.name.startsWith('detector'))! : undefined;
+  if (detector) {
+    writeFileSync(join(work, 'detector.yml'), opts.detector!);
+    detector.args = [join(work, 'detector.yml')];
+  }
   const agent = agentSpec({ name: `agent-${opts.instance}`, agency, certs, gatewayPort: opts.gatewayPort, replay, spoolDir: join(work, 'spool'), httpPort: opts.httpPortBase + 4, config: agentConfig });
-  const services = [gateway, indexer];
+  const services = detector ? [gateway, detector, indexer] : [gateway, indexer];
   for (const s of services) {
     startService(s);
     await waitHealthy(s, 60_000);
@@ -110,6 +123,7 @@ export async function startPipeline(stack: PrivateStack, opts: { instance: strin
     services,
     gateway,
     indexer,
+    ...(detector ? { detector } : {}),
     agent,
     sent: opts.events,
     async gatewayBatches() {
