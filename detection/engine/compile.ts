@@ -14,7 +14,7 @@ import type { ConditionText, DetGroup, DetItem, ParsedFilter, ParsedRule, RuleMe
 import { at, scalarText, type YScalar } from './yamlnode.ts';
 import type { Req, ReqAtom } from './prefilter.ts';
 
-type Pred = (m: FieldMemo) => boolean;
+export type Pred = (m: FieldMemo) => boolean;
 /** A test on one value: `v` the value, `low` its valueText() (lower-cased), `m` the event's memo (fieldref). */
 type ValueTest = (v: unknown, low: string | undefined, m: FieldMemo) => boolean;
 
@@ -27,7 +27,7 @@ export interface CompiledRule {
   matchedFields?(event: Record<string, unknown>): string[];
 }
 
-interface CompiledItem { fields: string[]; pred: Pred; fieldPred?: (m: FieldMemo, i: number) => boolean }
+export interface CompiledItem { readonly fields: readonly string[]; readonly pred: Pred; readonly fieldPred?: (m: FieldMemo, i: number) => boolean }
 
 const scratch = new FieldMemo();
 
@@ -77,7 +77,33 @@ export class SigmaCompiledRule implements CompiledRule {
   addFilter(pred: Pred): void { this.filters.push(pred); }
 }
 
-export interface CompileContext { vars: Readonly<Record<string, readonly string[]>> }
+export interface CompileContext {
+  vars: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Compiled detection items of this load, by what determines them (fields after the pipelines, modifiers,
+   * values): an item that recurs across rules (pipeline conditions such as `EventID: [1, 4688]`, common
+   * `Image|endswith` values; ~40% of SigmaHQ's items) is compiled once and its predicate shared.
+   * Only successful compilations are kept, so every failing rule still gets its own located error.
+   */
+  memo?: Map<string, MemoItem>;
+}
+
+export interface MemoItem { pred: Pred; entry: CompiledItem | undefined; req: Req }
+
+/** The memo key of an item: length-prefixed fields, modifiers and typed values (undefined: not memoised). */
+function itemKey(item: DetItem): string | undefined {
+  if (item.refFields !== undefined) return undefined; // fieldref targets: rare, not worth a key
+  let k = item.fields === null ? 'K' : `F${item.fields.length}`;
+  if (item.fields !== null) for (const f of item.fields) k += `${f.length}:${f}`;
+  k += `M${item.modifiers.length}`;
+  for (const m of item.modifiers) k += `${m.length}:${m}`;
+  for (const v of item.values) {
+    const x = v.value;
+    if (typeof x === 'string') k += `s${x.length}:${x}`;
+    else if (typeof x === 'number') { const t = scalarText(v); k += `n${t.length}:${t}${String(x)};`; } else k += x === null ? 'z' : x ? 'T' : 'F';
+  }
+  return k;
+}
 
 export function compileRule(rule: ParsedRule, ctx: CompileContext): SigmaCompiledRule {
   const items: CompiledItem[] = [];
@@ -170,7 +196,7 @@ function orOf(ps: readonly Pred[]): Pred {
 }
 
 function compileGroup(g: DetGroup, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
-  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItem(it, ctx, file, ruleId, items, reqs)));
+  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItemMemo(it, ctx, file, ruleId, items, reqs)));
   if (parts.length === 1) return parts[0]!;
   const sub = parts.map((p) => reqs.get(p) ?? null);
   const pred: Pred = g.op === 'and' ? andOf(parts) : orOf(parts);
@@ -414,6 +440,22 @@ function anyFieldPred(onField: FieldTest, slots: readonly number[]): Pred {
 
 function fieldPredAt(onField: FieldTest, slots: readonly number[]): (m: FieldMemo, i: number) => boolean {
   return (m, i) => onField(m, slots[i]!);
+}
+
+function compileItemMemo(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
+  const key = ctx.memo === undefined ? undefined : itemKey(item);
+  if (key === undefined) return compileItem(item, ctx, file, ruleId, items, reqs);
+  let hit = ctx.memo!.get(key);
+  if (hit === undefined) {
+    const own: CompiledItem[] = [];
+    const own2 = new Map<Pred, Req>();
+    const pred = compileItem(item, ctx, file, ruleId, own, own2);
+    hit = { pred, entry: own[0], req: own2.get(pred) ?? null };
+    ctx.memo!.set(key, hit);
+  }
+  if (hit.entry !== undefined) items.push(hit.entry);
+  if (hit.req !== null) reqs.set(hit.pred, hit.req);
+  return hit.pred;
 }
 
 function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { SigmaError } from './errors.ts';
 import { parseSigmaText, type ParsedDoc } from './parse.ts';
 import { applyPipelines, loadPipeline, resolvePipelines, type Pipeline } from './pipeline.ts';
-import { compileFilter, compileRule, SigmaCompiledRule, type CompiledRule } from './compile.ts';
+import { compileFilter, compileRule, SigmaCompiledRule, type CompileContext, type CompiledRule } from './compile.ts';
 import type { ParsedFilter, RuleMeta } from './types.ts';
 import { at, parseYamlDocuments, type YDoc } from './yamlnode.ts';
 
@@ -144,11 +144,13 @@ class RuleCompiler {
   readonly correlations: Correlation[] = [];
   private readonly filters: ParsedFilter[] = [];
   private readonly ordered: Pipeline[];
-  private readonly vars: Record<string, readonly string[]>;
+  /** the pipelines' vars, and the compiled items shared between the rules of this load (compile.ts CompileContext) */
+  private readonly ctx: CompileContext;
 
   constructor(pipelines: Pipeline[]) {
     const { ordered, vars } = resolvePipelines(pipelines);
-    this.ordered = ordered; this.vars = vars;
+    this.ordered = ordered;
+    this.ctx = { vars, memo: new Map() };
   }
 
   add(p: { docs: ParsedDoc[]; errors: SigmaError[] }): void {
@@ -158,7 +160,7 @@ class RuleCompiler {
       if (doc.kind === 'filter') { this.filters.push(doc); continue; }
       try {
         applyPipelines(doc, this.ordered);
-        this.rules.push(compileRule(doc, { vars: this.vars }));
+        this.rules.push(compileRule(doc, this.ctx));
       } catch (err) {
         if (err instanceof SigmaError) this.errors.push(err); else throw err;
       }
@@ -175,7 +177,7 @@ class RuleCompiler {
       for (const f of filters) {
         try {
           applyPipelines(f, this.ordered);
-          const pred = compileFilter(f, { vars: this.vars });
+          const pred = compileFilter(f, this.ctx);
           const targets = f.rules.flatMap((ref) => byRef.get(ref) ?? []).filter((r) => logsourceCompatible(f.meta, r.meta));
           if (targets.length === 0) {
             throw new SigmaError('ERR_SIGMA_FILTER', `filter '${f.meta.title}' references no loaded rule with a matching logsource (${f.rules.join(', ')})`, { location: at(f.file, f.rulesPos, 'filter.rules'), ruleId: f.meta.id });
