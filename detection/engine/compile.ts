@@ -10,11 +10,11 @@ import { compileRegex, RegexError } from './regex.ts';
 import { cidrMatcher } from './ip.ts';
 import { FieldMemo, fieldSlot, LEAVES, LEAVES_SLOT, valueText } from './fields.ts';
 import { ONE, STAR, normalise, parseSigmaString, stringMatcher, type Part } from './values.ts';
-import type { DetGroup, DetItem, ParsedFilter, ParsedRule, RuleMeta } from './types.ts';
+import type { ConditionText, DetGroup, DetItem, ParsedFilter, ParsedRule, RuleMeta } from './types.ts';
 import { at, scalarText, type YScalar } from './yamlnode.ts';
 import type { Req, ReqAtom } from './prefilter.ts';
 
-type Pred = (m: FieldMemo) => boolean;
+export type Pred = (m: FieldMemo) => boolean;
 /** A test on one value: `v` the value, `low` its valueText() (lower-cased), `m` the event's memo (fieldref). */
 type ValueTest = (v: unknown, low: string | undefined, m: FieldMemo) => boolean;
 
@@ -27,7 +27,7 @@ export interface CompiledRule {
   matchedFields?(event: Record<string, unknown>): string[];
 }
 
-interface CompiledItem { fields: string[]; pred: Pred; fieldPred?: (m: FieldMemo, i: number) => boolean }
+export interface CompiledItem { readonly fields: readonly string[]; readonly pred: Pred; readonly fieldPred?: (m: FieldMemo, i: number) => boolean }
 
 const scratch = new FieldMemo();
 
@@ -77,7 +77,33 @@ export class SigmaCompiledRule implements CompiledRule {
   addFilter(pred: Pred): void { this.filters.push(pred); }
 }
 
-export interface CompileContext { vars: Readonly<Record<string, readonly string[]>> }
+export interface CompileContext {
+  vars: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Compiled detection items of this load, by what determines them (fields after the pipelines, modifiers,
+   * values): an item that recurs across rules (pipeline conditions such as `EventID: [1, 4688]`, common
+   * `Image|endswith` values; ~40% of SigmaHQ's items) is compiled once and its predicate shared.
+   * Only successful compilations are kept, so every failing rule still gets its own located error.
+   */
+  memo?: Map<string, MemoItem>;
+}
+
+export interface MemoItem { pred: Pred; entry: CompiledItem | undefined; req: Req }
+
+/** The memo key of an item: length-prefixed fields, modifiers and typed values (undefined: not memoised). */
+function itemKey(item: DetItem): string | undefined {
+  if (item.refFields !== undefined) return undefined; // fieldref targets: rare, not worth a key
+  let k = item.fields === null ? 'K' : `F${item.fields.length}`;
+  if (item.fields !== null) for (const f of item.fields) k += `${f.length}:${f}`;
+  k += `M${item.modifiers.length}`;
+  for (const m of item.modifiers) k += `${m.length}:${m}`;
+  for (const v of item.values) {
+    const x = v.value;
+    if (typeof x === 'string') k += `s${x.length}:${x}`;
+    else if (typeof x === 'number') { const t = scalarText(v); k += `n${t.length}:${t}${String(x)};`; } else k += x === null ? 'z' : x ? 'T' : 'F';
+  }
+  return k;
+}
 
 export function compileRule(rule: ParsedRule, ctx: CompileContext): SigmaCompiledRule {
   const items: CompiledItem[] = [];
@@ -96,9 +122,40 @@ export function compileFilter(filter: ParsedFilter, ctx: CompileContext): Pred {
 const reqAnd = (args: Req[]): Req => { const a = args.filter((r) => r !== null); return a.length === 0 ? null : a.length === 1 ? a[0]! : { k: 'and', args: a }; };
 const reqOr = (args: Req[]): Req => (args.length === 0 || args.some((r) => r === null) ? null : args.length === 1 ? args[0]! : { k: 'or', args });
 
+/** Record `r` as the requirement of predicate `p` (see prefilter.ts); returns `p`. */
+function withReq(reqs: Map<Pred, Req>, p: Pred, r: Req): Pred {
+  if (r !== null) reqs.set(p, r);
+  return p;
+}
+
+const notPred = (p: Pred): Pred => (m) => !p(m);
+
+/** The recorded requirements of some predicates (null where none). */
+function reqsOf(reqs: ReadonlyMap<Pred, Req>, ps: readonly Pred[]): Req[] {
+  return ps.map((p) => reqs.get(p) ?? null);
+}
+
+/** The predicate of one condition AST (names resolved to the compiled detections). */
+function buildCondition(n: CondNode, dets: ReadonlyMap<string, Pred>, names: readonly string[], reqs: Map<Pred, Req>, bad: (msg: string) => never): Pred {
+  switch (n.op) {
+    case 'id': { const p = dets.get(n.name); return p ?? bad(`condition names unknown detection '${n.name}'`); }
+    case 'not': return notPred(buildCondition(n.arg, dets, names, reqs, bad));
+    case 'and': { const a = n.args.map((x) => buildCondition(x, dets, names, reqs, bad)); return withReq(reqs, andOf(a), reqAnd(reqsOf(reqs, a))); }
+    case 'or': { const a = n.args.map((x) => buildCondition(x, dets, names, reqs, bad)); return withReq(reqs, orOf(a), reqOr(reqsOf(reqs, a))); }
+    case 'of': {
+      const matched = expandPattern(n.pattern, names);
+      if (matched.length === 0) bad(`'${n.quant === 'all' ? 'all' : '1'} of ${n.pattern}' matches no detection`);
+      const a = matched.map((m) => dets.get(m)!);
+      return n.quant === 'all' ? withReq(reqs, andOf(a), reqAnd(reqsOf(reqs, a))) : withReq(reqs, orOf(a), reqOr(reqsOf(reqs, a)));
+    }
+  }
+}
+
+function conditionError(file: string | undefined, c: ConditionText, ruleId: string): (msg: string) => never {
+  return (msg) => { throw new SigmaError('ERR_SIGMA_CONDITION', msg, { location: at(file, c.pos, 'condition'), ruleId }); };
+}
+
 function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileContext, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
-  const rq = (p: Pred): Req => reqs.get(p) ?? null;
-  const rec = (p: Pred, r: Req): Pred => { if (r !== null) reqs.set(p, r); return p; };
   const file = rule.file;
   const ruleId = rule.meta.id;
   const dets = new Map<string, Pred>();
@@ -111,31 +168,17 @@ function compileDetectionLogic(rule: ParsedRule | ParsedFilter, ctx: CompileCont
       const column = c.plain && !c.text.includes('\n') ? c.pos.column + err.offset : c.pos.column;
       throw new SigmaError('ERR_SIGMA_CONDITION', `invalid condition '${c.text}': ${err.message}`, { location: { file, line: c.pos.line, column, field: 'condition' }, ruleId, cause: err });
     }
-    const bad = (msg: string): never => { throw new SigmaError('ERR_SIGMA_CONDITION', msg, { location: at(file, c.pos, 'condition'), ruleId }); };
-    const build = (n: CondNode): Pred => {
-      switch (n.op) {
-        case 'id': { const p = dets.get(n.name); return p ?? bad(`condition names unknown detection '${n.name}'`); }
-        case 'not': { const a = build(n.arg); return (m) => !a(m); }
-        case 'and': { const a = n.args.map(build); return rec(andOf(a), reqAnd(a.map(rq))); }
-        case 'or': { const a = n.args.map(build); return rec(orOf(a), reqOr(a.map(rq))); }
-        case 'of': {
-          const matched = expandPattern(n.pattern, names);
-          if (matched.length === 0) bad(`'${n.quant === 'all' ? 'all' : '1'} of ${n.pattern}' matches no detection`);
-          const a = matched.map((m) => dets.get(m)!);
-          return n.quant === 'all' ? rec(andOf(a), reqAnd(a.map(rq))) : rec(orOf(a), reqOr(a.map(rq)));
-        }
-      }
-    };
-    return build(ast);
+    return buildCondition(ast, dets, names, reqs, conditionError(file, c, ruleId));
   });
   const extra: Pred[] = rule.extra.map((x) => {
     const p = dets.get(x.name)!;
-    return x.negated ? (m: FieldMemo) => !p(m) : p;
+    return x.negated ? notPred(p) : p;
   });
-  const cond: Pred = conds.length === 1 ? conds[0]! : rec(orOf(conds), reqOr(conds.map(rq)));
+  const cond: Pred = conds.length === 1 ? conds[0]! : withReq(reqs, orOf(conds), reqOr(reqsOf(reqs, conds)));
   if (extra.length === 0) return cond;
   // The pipeline's conditions (logsource) first: they are cheap and usually decide.
-  return rec(andOf([...extra, cond]), reqAnd([...extra.map(rq), rq(cond)]));
+  const all = [...extra, cond];
+  return withReq(reqs, andOf(all), reqAnd(reqsOf(reqs, all)));
 }
 
 /** Conjunction / disjunction without closures per call (specialised for the common arities). */
@@ -153,7 +196,7 @@ function orOf(ps: readonly Pred[]): Pred {
 }
 
 function compileGroup(g: DetGroup, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
-  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItem(it, ctx, file, ruleId, items, reqs)));
+  const parts = g.items.map((it) => (it.type === 'group' ? compileGroup(it, ctx, file, ruleId, items, reqs) : compileItemMemo(it, ctx, file, ruleId, items, reqs)));
   if (parts.length === 1) return parts[0]!;
   const sub = parts.map((p) => reqs.get(p) ?? null);
   const pred: Pred = g.op === 'and' ? andOf(parts) : orOf(parts);
@@ -224,7 +267,7 @@ function lowerParts(parts: readonly Part[]): Part[] {
   return parts.map((p) => (typeof p === 'string' ? p.toLowerCase() : p !== STAR && p !== ONE ? { set: (p as { set: string }).set.toLowerCase() } : p));
 }
 
-function valueTest(v: SVal, cased: boolean, item: DetItem, fail: (code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE', msg: string, cause?: unknown) => never): ValueTest {
+function valueTest(v: SVal, cased: boolean, item: DetItem, fail: ItemFail): ValueTest {
   switch (v.t) {
     case 'str': {
       if (cased) {
@@ -316,7 +359,7 @@ function isContains(v: SVal): v is Extract<SVal, { t: 'str' }> {
  * values one multiContains scan (from 4 of them), the rest one test each. `anyOf` false (`all`, or cased/time
  * items): one test per value.
  */
-function valueTests(vals: readonly SVal[], cased: boolean, anyOf: boolean, item: DetItem, fail: (code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE', msg: string, cause?: unknown) => never): ValueTest[] {
+function valueTests(vals: readonly SVal[], cased: boolean, anyOf: boolean, item: DetItem, fail: ItemFail): ValueTest[] {
   if (!anyOf || cased) return vals.map((v) => valueTest(v, cased, item, fail));
   const lits = vals.filter(isLit);
   const contains = vals.filter(isContains);
@@ -334,66 +377,39 @@ function anyValue(t: ValueTest, vals: readonly unknown[], lows: ReadonlyArray<st
   return false;
 }
 
-function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
-  const key = [item.field ?? '', ...item.modifiers].join('|');
-  const loc = at(file, item.pos, key);
-  function fail(code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE' | 'ERR_SIGMA_MODIFIER' | 'ERR_SIGMA_PLACEHOLDER', msg: string, cause?: unknown): never {
-    throw new SigmaError(code, `${key}: ${msg}`, { location: loc, ruleId, cause });
-  }
-  let applied;
-  try {
-    applied = applyModifiers(item.modifiers, item.values.map(rawValue), ctx);
-  } catch (err) {
-    if (err instanceof ModifierError) fail(err.code, err.message, err);
-    throw err;
-  }
-  const { values, cased, neq, time } = applied;
-  let all = applied.all;
-  if (values.length === 0) fail('ERR_SIGMA_VALUE', 'no values');
+type ItemFail = (code: 'ERR_SIGMA_REGEX' | 'ERR_SIGMA_VALUE' | 'ERR_SIGMA_MODIFIER' | 'ERR_SIGMA_PLACEHOLDER', msg: string, cause?: unknown) => never;
 
-  // `exists`
-  if (values[0]!.t === 'exists') {
-    const fields = item.fields;
-    if (fields === null) return fail('ERR_SIGMA_MODIFIER', "'exists' needs a field");
-    const want = (values[0] as { b: boolean }).b;
-    const slots = fields.map(fieldSlot);
-    const pred: Pred = (m) => slots.some((s) => m.values(s).some((v) => v !== undefined)) === want;
-    items.push({ fields, pred });
-    return pred;
-  }
+// The closures of a compiled item come from these module-level factories: a named closure created inside a
+// function (`const f = () => ...`) costs a defineProperty per creation under tsx (esbuild keepNames), which was
+// ~10% of the load time.
 
-  const hasNull = values.some((v) => v.t === 'null');
-  const nonNull = values.filter((v) => v.t !== 'null');
-  if (hasNull && all) all = false;
+function failFor(item: DetItem, file: string | undefined, ruleId: string): ItemFail {
+  return (code, msg, cause) => {
+    const key = [item.field ?? '', ...item.modifiers].join('|');
+    throw new SigmaError(code, `${key}: ${msg}`, { location: at(file, item.pos, key), ruleId, cause });
+  };
+}
 
-  // Keyword search over every leaf value of the event (a plain keyword behaves like `contains`).
-  if (item.fields === null) {
-    const kwValues = item.modifiers.length === 0 ? values.map((v) => (v.t === 'str' ? { t: 'str' as const, parts: normalise([STAR, ...v.parts, STAR]) } : v)) : nonNull;
-    const kwTests = valueTests(kwValues, item.modifiers.length === 0 ? false : cased, !all, item, fail);
-    const pred: Pred = (m) => {
-      const vals = m.values(LEAVES_SLOT); const lows = m.lower(LEAVES_SLOT);
-      if (all) { for (const t of kwTests) if (!anyValue(t, vals, lows, m)) return false; return true; }
-      for (const t of kwTests) if (anyValue(t, vals, lows, m)) return true;
-      return false;
-    };
-    // Requirement over the pseudo field LEAVES (the prefilter indexes keyword literals like field values).
-    if (!neq && !hasNull && !time && (!cased || item.modifiers.length === 0)) {
-      const per = kwValues.map(valueAtoms);
-      if (per.every((a) => a !== null)) {
-        const fields = [LEAVES];
-        const r: Req = all ? reqAnd(per.map((lits) => ({ k: 'atom', fields, lits: lits! }))) : { k: 'atom', fields, lits: per.flatMap((a) => a!) };
-        if (r !== null) reqs.set(pred, r);
-      }
-    }
-    return pred;
-  }
+function existsPred(slots: readonly number[], want: boolean): Pred {
+  return (m) => slots.some((s) => m.values(s).some((v) => v !== undefined)) === want;
+}
 
-  const allTests = valueTests(nonNull, cased, !all && !time, item, fail);
+function keywordPred(kwTests: readonly ValueTest[], all: boolean): Pred {
+  return (m) => {
+    const vals = m.values(LEAVES_SLOT); const lows = m.lower(LEAVES_SLOT);
+    if (all) { for (const t of kwTests) if (!anyValue(t, vals, lows, m)) return false; return true; }
+    for (const t of kwTests) if (anyValue(t, vals, lows, m)) return true;
+    return false;
+  };
+}
 
-  const slots = item.fields.map(fieldSlot);
+type FieldTest = (m: FieldMemo, slot: number) => boolean;
+
+/** The test of one item on one field slot (what `field|mods: values` says about that field). */
+function fieldTest(allTests: readonly ValueTest[], hasNull: boolean, neq: boolean, all: boolean, time: TimePart | undefined): FieldTest {
   const extract = time ? (v: unknown) => timePart(v, time) : undefined;
   const nt = allTests.length;
-  const onField = (m: FieldMemo, slot: number): boolean => {
+  return (m, slot) => {
     let vals = m.values(slot);
     let present = false;
     for (let k = 0; k < vals.length; k++) if (vals[k] !== undefined) { present = true; break; }
@@ -413,9 +429,83 @@ function compileItem(item: DetItem, ctx: CompileContext, file: string | undefine
     for (let i = 0; i < nt; i++) if (anyValue(allTests[i]!, vals, lows, m)) return true;
     return false;
   };
-  let pred: Pred;
-  if (slots.length === 1) { const s0 = slots[0]!; pred = (m) => onField(m, s0); } else if (slots.length === 2) { const s0 = slots[0]!; const s1 = slots[1]!; pred = (m) => onField(m, s0) || onField(m, s1); } else pred = (m) => { for (let i = 0; i < slots.length; i++) if (onField(m, slots[i]!)) return true; return false; };
-  items.push({ fields: item.fields, pred, fieldPred: (m, i) => onField(m, slots[i]!) });
+}
+
+/** The item holds when its test holds on any of its (mapped) fields. */
+function anyFieldPred(onField: FieldTest, slots: readonly number[]): Pred {
+  if (slots.length === 1) { const s0 = slots[0]!; return (m) => onField(m, s0); }
+  if (slots.length === 2) { const s0 = slots[0]!; const s1 = slots[1]!; return (m) => onField(m, s0) || onField(m, s1); }
+  return (m) => { for (let i = 0; i < slots.length; i++) if (onField(m, slots[i]!)) return true; return false; };
+}
+
+function fieldPredAt(onField: FieldTest, slots: readonly number[]): (m: FieldMemo, i: number) => boolean {
+  return (m, i) => onField(m, slots[i]!);
+}
+
+function compileItemMemo(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
+  const key = ctx.memo === undefined ? undefined : itemKey(item);
+  if (key === undefined) return compileItem(item, ctx, file, ruleId, items, reqs);
+  let hit = ctx.memo!.get(key);
+  if (hit === undefined) {
+    const own: CompiledItem[] = [];
+    const own2 = new Map<Pred, Req>();
+    const pred = compileItem(item, ctx, file, ruleId, own, own2);
+    hit = { pred, entry: own[0], req: own2.get(pred) ?? null };
+    ctx.memo!.set(key, hit);
+  }
+  if (hit.entry !== undefined) items.push(hit.entry);
+  if (hit.req !== null) reqs.set(hit.pred, hit.req);
+  return hit.pred;
+}
+
+function compileItem(item: DetItem, ctx: CompileContext, file: string | undefined, ruleId: string, items: CompiledItem[], reqs: Map<Pred, Req>): Pred {
+  const fail = failFor(item, file, ruleId);
+  let applied;
+  try {
+    applied = applyModifiers(item.modifiers, item.values.map(rawValue), ctx);
+  } catch (err) {
+    if (err instanceof ModifierError) fail(err.code, err.message, err);
+    throw err;
+  }
+  const { values, cased, neq, time } = applied;
+  let all = applied.all;
+  if (values.length === 0) fail('ERR_SIGMA_VALUE', 'no values');
+
+  // `exists`
+  if (values[0]!.t === 'exists') {
+    const fields = item.fields;
+    if (fields === null) return fail('ERR_SIGMA_MODIFIER', "'exists' needs a field");
+    const pred = existsPred(fields.map(fieldSlot), (values[0] as { b: boolean }).b);
+    items.push({ fields, pred });
+    return pred;
+  }
+
+  const hasNull = values.some((v) => v.t === 'null');
+  const nonNull = values.filter((v) => v.t !== 'null');
+  if (hasNull && all) all = false;
+
+  // Keyword search over every leaf value of the event (a plain keyword behaves like `contains`).
+  if (item.fields === null) {
+    const kwValues = item.modifiers.length === 0 ? values.map((v) => (v.t === 'str' ? { t: 'str' as const, parts: normalise([STAR, ...v.parts, STAR]) } : v)) : nonNull;
+    const kwTests = valueTests(kwValues, item.modifiers.length === 0 ? false : cased, !all, item, fail);
+    const pred = keywordPred(kwTests, all);
+    // Requirement over the pseudo field LEAVES (the prefilter indexes keyword literals like field values).
+    if (!neq && !hasNull && !time && (!cased || item.modifiers.length === 0)) {
+      const per = kwValues.map(valueAtoms);
+      if (per.every((a) => a !== null)) {
+        const fields = [LEAVES];
+        const r: Req = all ? reqAnd(per.map((lits) => ({ k: 'atom', fields, lits: lits! }))) : { k: 'atom', fields, lits: per.flatMap((a) => a!) };
+        if (r !== null) reqs.set(pred, r);
+      }
+    }
+    return pred;
+  }
+
+  const allTests = valueTests(nonNull, cased, !all && !time, item, fail);
+  const slots = item.fields.map(fieldSlot);
+  const onField = fieldTest(allTests, hasNull, neq, all, time);
+  const pred = anyFieldPred(onField, slots);
+  items.push({ fields: item.fields, pred, fieldPred: fieldPredAt(onField, slots) });
   // Requirement: only for plain (uncased, positive, non-null, non-time) value tests on fields.
   if (!neq && !hasNull && !time && !cased && item.fields.length > 0) {
     const per = values.map(valueAtoms);

@@ -114,9 +114,17 @@ export function parseCondition(text: string): CondNode {
   return r;
 }
 
+/** The regexes of `of` patterns, by pattern (the same few patterns recur in thousands of rules). */
+const patterns = new Map<string, RegExp>();
+
 /** Names matched by an `of` pattern (`them` = all names not starting with `_`). */
 export function expandPattern(pattern: string, names: readonly string[]): string[] {
   if (pattern === 'them') return names.filter((n) => !n.startsWith('_'));
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+  let re = patterns.get(pattern);
+  if (re === undefined) {
+    re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
+    if (patterns.size >= CACHE_MAX) patterns.clear();
+    patterns.set(pattern, re);
+  }
   return names.filter((n) => re.test(n));
 }

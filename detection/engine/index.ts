@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { SigmaError } from './errors.ts';
 import { parseSigmaText, type ParsedDoc } from './parse.ts';
 import { applyPipelines, loadPipeline, resolvePipelines, type Pipeline } from './pipeline.ts';
-import { compileFilter, compileRule, SigmaCompiledRule, type CompiledRule } from './compile.ts';
+import { compileFilter, compileRule, SigmaCompiledRule, type CompileContext, type CompiledRule } from './compile.ts';
 import type { ParsedFilter, RuleMeta } from './types.ts';
 import { at, parseYamlDocuments, type YDoc } from './yamlnode.ts';
 
@@ -32,8 +32,9 @@ export interface CompileOptions { file?: string; pipelines?: Pipeline[] }
 
 /** Compile every Sigma document of a YAML text (several documents separated by `---` are allowed). */
 export function compileRules(yamlText: string, opts: CompileOptions = {}): LoadResult {
-  const parsed = parseSigmaText(yamlText, opts.file);
-  return compileParsed([parsed], opts.pipelines ?? []);
+  const c = new RuleCompiler(opts.pipelines ?? []);
+  c.add(parseSigmaText(yamlText, opts.file));
+  return c.finish();
 }
 
 export interface LoadOptions {
@@ -95,7 +96,7 @@ export function loadRuleDirectory(dir: string, opts: LoadOptions = {}): LoadResu
     }
   };
   walk(dir);
-  const parsed: Array<{ docs: ParsedDoc[]; errors: SigmaError[] }> = [];
+  const compiler = new RuleCompiler(opts.pipelines ?? []);
   let cachePath: string | undefined;
   let cached = new Map<string, YDoc[]>();
   const fresh = new Map<string, YDoc[]>();
@@ -111,7 +112,7 @@ export function loadRuleDirectory(dir: string, opts: LoadOptions = {}): LoadResu
       ioErrors.push(new SigmaError('ERR_SIGMA_IO', `cannot read rule file: ${String(err)}`, { location: { file: f, line: 1, column: 1 }, cause: err }));
       continue;
     }
-    if (cachePath === undefined) { parsed.push(parseSigmaText(text, f)); continue; }
+    if (cachePath === undefined) { compiler.add(parseSigmaText(text, f)); continue; }
     // The key covers the path too: locations in errors name the file.
     const key = createHash('sha1').update(f).update('\0').update(text).digest('base64');
     let docs = cached.get(key);
@@ -119,59 +120,76 @@ export function loadRuleDirectory(dir: string, opts: LoadOptions = {}): LoadResu
       misses++;
       const y = parseYamlDocuments(text, f);
       if (y.errors.length === 0 && y.docs.every((d) => jsonSafe(d.root))) docs = y.docs;
-      parsed.push(parseSigmaText(text, f, y));
+      compiler.add(parseSigmaText(text, f, y));
       if (docs) fresh.set(key, docs);
       continue;
     }
     fresh.set(key, docs);
-    parsed.push(parseSigmaText(text, f, { docs, errors: [] }));
+    compiler.add(parseSigmaText(text, f, { docs, errors: [] }));
   }
   // Rewrite the cache only when something changed (new, edited or deleted files).
   if (cachePath !== undefined && (misses > 0 || fresh.size !== cached.size)) writeCache(cachePath, fresh);
-  const res = compileParsed(parsed, opts.pipelines ?? []);
+  const res = compiler.finish();
   res.errors.unshift(...ioErrors);
   return res;
 }
 
-function compileParsed(parsed: Array<{ docs: ParsedDoc[]; errors: SigmaError[] }>, pipelines: Pipeline[]): LoadResult {
-  const { ordered, vars } = resolvePipelines(pipelines);
-  const rules: SigmaCompiledRule[] = [];
-  const errors: SigmaError[] = [];
-  const correlations: Correlation[] = [];
-  const filters: ParsedFilter[] = [];
-  for (const p of parsed) {
-    errors.push(...p.errors);
+/**
+ * Compiles parsed rule files one at a time, as they are read (so each file's YAML tree is garbage soon, which keeps
+ * the young generation cheap), then ANDs the filters to the rules they reference. Errors keep the order of the files.
+ */
+class RuleCompiler {
+  readonly rules: SigmaCompiledRule[] = [];
+  readonly errors: SigmaError[] = [];
+  readonly correlations: Correlation[] = [];
+  private readonly filters: ParsedFilter[] = [];
+  private readonly ordered: Pipeline[];
+  /** the pipelines' vars, and the compiled items shared between the rules of this load (compile.ts CompileContext) */
+  private readonly ctx: CompileContext;
+
+  constructor(pipelines: Pipeline[]) {
+    const { ordered, vars } = resolvePipelines(pipelines);
+    this.ordered = ordered;
+    this.ctx = { vars, memo: new Map() };
+  }
+
+  add(p: { docs: ParsedDoc[]; errors: SigmaError[] }): void {
+    for (const e of p.errors) this.errors.push(e);
     for (const doc of p.docs) {
-      if (doc.kind === 'correlation') { correlations.push({ raw: doc.raw, ...(doc.file !== undefined ? { file: doc.file } : {}), line: doc.line, ...(doc.hash !== undefined ? { hash: doc.hash } : {}) }); continue; }
-      if (doc.kind === 'filter') { filters.push(doc); continue; }
+      if (doc.kind === 'correlation') { this.correlations.push({ raw: doc.raw, ...(doc.file !== undefined ? { file: doc.file } : {}), line: doc.line, ...(doc.hash !== undefined ? { hash: doc.hash } : {}) }); continue; }
+      if (doc.kind === 'filter') { this.filters.push(doc); continue; }
       try {
-        applyPipelines(doc, ordered);
-        rules.push(compileRule(doc, { vars }));
+        applyPipelines(doc, this.ordered);
+        this.rules.push(compileRule(doc, this.ctx));
       } catch (err) {
-        if (err instanceof SigmaError) errors.push(err); else throw err;
+        if (err instanceof SigmaError) this.errors.push(err); else throw err;
       }
     }
   }
-  // Filters: AND the filter's condition to every referenced rule (by id, or by rule name).
-  if (filters.length) {
-    const byRef = new Map<string, SigmaCompiledRule[]>();
-    const add = (k: string, r: SigmaCompiledRule): void => { const l = byRef.get(k) ?? []; l.push(r); byRef.set(k, l); };
-    for (const r of rules) { add(r.meta.id, r); if (r.name) add(r.name, r); }
-    for (const f of filters) {
-      try {
-        applyPipelines(f, ordered);
-        const pred = compileFilter(f, { vars });
-        const targets = f.rules.flatMap((ref) => byRef.get(ref) ?? []).filter((r) => logsourceCompatible(f.meta, r.meta));
-        if (targets.length === 0) {
-          throw new SigmaError('ERR_SIGMA_FILTER', `filter '${f.meta.title}' references no loaded rule with a matching logsource (${f.rules.join(', ')})`, { location: at(f.file, f.rulesPos, 'filter.rules'), ruleId: f.meta.id });
+
+  finish(): LoadResult {
+    const { rules, errors, correlations, filters } = this;
+    // Filters: AND the filter's condition to every referenced rule (by id, or by rule name).
+    if (filters.length) {
+      const byRef = new Map<string, SigmaCompiledRule[]>();
+      const add = (k: string, r: SigmaCompiledRule): void => { const l = byRef.get(k) ?? []; l.push(r); byRef.set(k, l); };
+      for (const r of rules) { add(r.meta.id, r); if (r.name) add(r.name, r); }
+      for (const f of filters) {
+        try {
+          applyPipelines(f, this.ordered);
+          const pred = compileFilter(f, this.ctx);
+          const targets = f.rules.flatMap((ref) => byRef.get(ref) ?? []).filter((r) => logsourceCompatible(f.meta, r.meta));
+          if (targets.length === 0) {
+            throw new SigmaError('ERR_SIGMA_FILTER', `filter '${f.meta.title}' references no loaded rule with a matching logsource (${f.rules.join(', ')})`, { location: at(f.file, f.rulesPos, 'filter.rules'), ruleId: f.meta.id });
+          }
+          for (const r of new Set(targets)) r.addFilter(pred);
+        } catch (err) {
+          if (err instanceof SigmaError) errors.push(err); else throw err;
         }
-        for (const r of new Set(targets)) r.addFilter(pred);
-      } catch (err) {
-        if (err instanceof SigmaError) errors.push(err); else throw err;
       }
     }
+    return { rules, errors, correlations };
   }
-  return { rules, errors, correlations };
 }
 
 function logsourceCompatible(filter: RuleMeta, rule: RuleMeta): boolean {

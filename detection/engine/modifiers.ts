@@ -68,6 +68,8 @@ const utf16be = (t: string): Buffer => { const b = Buffer.from(t, 'utf16le'); b.
 
 const WINDASH = '-/\u2013\u2014\u2015';
 
+const isWord = (ch: string | undefined): boolean => ch !== undefined && /\w/.test(ch);
+
 function windash(v: SVal): SVal {
   const s = asStr(v);
   const out: Part[] = [];
@@ -79,7 +81,6 @@ function windash(v: SVal): SVal {
       const c = p[i]!;
       const prev = i === 0 ? undefined : p[i - 1];
       const next = p[i + 1];
-      const isWord = (ch: string | undefined): boolean => ch !== undefined && /\w/.test(ch);
       if ((c === '-' || c === '/') && !isWord(prev) && isWord(next)) {
         if (lit) { out.push(lit); lit = ''; }
         out.push({ set: WINDASH });

@@ -66,6 +66,17 @@ function stringList(n: YNode, file: string | undefined, field: string, ruleId?: 
   });
 }
 
+/** An optional string key of the rule (null = absent). */
+function strField(root: YMap, k: string, file: string | undefined, ruleId: string): string | undefined {
+  const e = get(root, k);
+  return e && !(e.value.kind === 'scalar' && e.value.value === null) ? optString(e.value, file, k, ruleId) : undefined;
+}
+
+function listField(root: YMap, k: string, file: string | undefined, ruleId: string): string[] {
+  const e = get(root, k);
+  return e ? stringList(e.value, file, k, ruleId) : [];
+}
+
 function parseMeta(root: YMap, file: string | undefined, index: number): RuleMeta {
   const idE = get(root, 'id');
   const titleE = get(root, 'title');
@@ -74,8 +85,6 @@ function parseMeta(root: YMap, file: string | undefined, index: number): RuleMet
   const title = optString(titleE.value, file, 'title', id);
   // Rules without an id get a deterministic one, so alert ids stay stable across restarts.
   const ruleId = id ?? `sigma-${createHash('sha256').update(`${file ?? ''}#${index}#${title}`).digest('hex').slice(0, 32)}`;
-  const str = (k: string): string | undefined => { const e = get(root, k); return e && !(e.value.kind === 'scalar' && e.value.value === null) ? optString(e.value, file, k, ruleId) : undefined; };
-  const list = (k: string): string[] => { const e = get(root, k); return e ? stringList(e.value, file, k, ruleId) : []; };
   const levelE = get(root, 'level');
   let level: Level = 'medium';
   if (levelE) {
@@ -94,13 +103,18 @@ function parseMeta(root: YMap, file: string | undefined, index: number): RuleMet
   } else if (!get(root, 'filter')) {
     fail('ERR_SIGMA_SCHEMA', "missing 'logsource'", file, root.pos, 'logsource', ruleId);
   }
-  const meta: RuleMeta = { id: ruleId, title, level, tags: list('tags'), references: list('references'), logsource, falsepositives: list('falsepositives') };
-  const description = str('description'); if (description !== undefined) meta.description = description;
-  const author = str('author'); if (author !== undefined) meta.author = author;
-  const status = str('status'); if (status !== undefined) meta.status = status;
-  const version = str('modified') ?? str('date'); if (version !== undefined) meta.version = version;
+  const meta: RuleMeta = { id: ruleId, title, level, tags: listField(root, 'tags', file, ruleId), references: listField(root, 'references', file, ruleId), logsource, falsepositives: listField(root, 'falsepositives', file, ruleId) };
+  const description = strField(root, 'description', file, ruleId); if (description !== undefined) meta.description = description;
+  const author = strField(root, 'author', file, ruleId); if (author !== undefined) meta.author = author;
+  const status = strField(root, 'status', file, ruleId); if (status !== undefined) meta.status = status;
+  const version = strField(root, 'modified', file, ruleId) ?? strField(root, 'date', file, ruleId); if (version !== undefined) meta.version = version;
   if (file !== undefined) meta.file = file;
   return meta;
+}
+
+function conditionText(n: YNode, file: string | undefined, where: string, ruleId: string | undefined): ConditionText {
+  if (n.kind !== 'scalar' || typeof n.value !== 'string') fail('ERR_SIGMA_CONDITION', 'condition must be a string', file, n.pos, `${where}.condition`, ruleId);
+  return { text: n.value, pos: n.pos, plain: n.plain };
 }
 
 /** Parse the detection map (everything but `condition` and the `skip` keys is a named detection). */
@@ -110,11 +124,7 @@ export function parseDetection(map: YMap, file: string | undefined, ruleId: stri
   for (const e of map.entries) {
     if (e.key === 'condition') {
       const v = e.value;
-      const one = (n: YNode): ConditionText => {
-        if (n.kind !== 'scalar' || typeof n.value !== 'string') fail('ERR_SIGMA_CONDITION', 'condition must be a string', file, n.pos, `${where}.condition`, ruleId);
-        return { text: n.value, pos: n.pos, plain: n.plain };
-      };
-      conditions = v.kind === 'seq' ? v.items.map(one) : [one(v)];
+      conditions = v.kind === 'seq' ? v.items.map((n) => conditionText(n, file, where, ruleId)) : [conditionText(v, file, where, ruleId)];
       if (conditions.length === 0) fail('ERR_SIGMA_CONDITION', 'empty condition list', file, v.pos, `${where}.condition`, ruleId);
       continue;
     }

@@ -204,21 +204,34 @@ function ruleConditionsHold(item: ProcessingItem, rule: ParsedRule | ParsedFilte
   return r !== item.ruleCondNot;
 }
 
+function fieldConditionHolds(c: FieldNameCondition, field: string): boolean {
+  let hit = false;
+  for (const f of c.fields) if (c.matchType === 're' ? fieldRegex(f).test(field) : f === field) { hit = true; break; }
+  return c.type === 'include_fields' ? hit : !hit;
+}
+
+const fieldRegexes = new Map<string, RegExp>();
+/** Field-name regexes of a pipeline, compiled once (they were validated when the pipeline was loaded). */
+function fieldRegex(src: string): RegExp {
+  let re = fieldRegexes.get(src);
+  if (re === undefined) { re = new RegExp(src); fieldRegexes.set(src, re); }
+  return re;
+}
+
 function fieldConditionsHold(item: ProcessingItem, field: string | null): boolean {
-  if (item.fieldNameConditions.length === 0) return true;
+  const cs = item.fieldNameConditions;
+  if (cs.length === 0) return true;
   if (field === null) return false;
-  const one = (c: FieldNameCondition): boolean => {
-    const hit = c.fields.some((f) => (c.matchType === 're' ? new RegExp(f).test(field) : f === field));
-    return c.type === 'include_fields' ? hit : !hit;
-  };
-  const r = item.fieldNameCondOp === 'and' ? item.fieldNameConditions.every(one) : item.fieldNameConditions.some(one);
+  let r: boolean;
+  if (item.fieldNameCondOp === 'and') { r = true; for (const c of cs) if (!fieldConditionHolds(c, field)) { r = false; break; } } else { r = false; for (const c of cs) if (fieldConditionHolds(c, field)) { r = true; break; } }
   return r !== item.fieldNameCondNot;
 }
 
 function detectionItemConditionsHold(item: ProcessingItem, det: DetItem): boolean {
-  if (item.detectionItemConditions.length === 0) return true;
-  const one = (c: DetectionItemCondition): boolean => det.applied.has(c.processingItemId);
-  const r = item.detectionItemCondOp === 'and' ? item.detectionItemConditions.every(one) : item.detectionItemConditions.some(one);
+  const cs = item.detectionItemConditions;
+  if (cs.length === 0) return true;
+  let r: boolean;
+  if (item.detectionItemCondOp === 'and') { r = true; for (const c of cs) if (!det.applied.has(c.processingItemId)) { r = false; break; } } else { r = false; for (const c of cs) if (det.applied.has(c.processingItemId)) { r = true; break; } }
   return r !== item.detectionItemCondNot;
 }
 

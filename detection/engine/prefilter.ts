@@ -106,7 +106,12 @@ function atomsOf(req: Req, out: ClauseAtom[]): void {
  * root is where the search spends most of its time), every other node's children as a short run of (char, target) pairs.
  */
 class AhoCorasick {
-  private next: Array<Map<number, number>> = [new Map()];
+  // The trie while building: node 0 is the root; each node's children form a sibling list (first child, next
+  // sibling, the code unit leading to it). No Map per node: with ~15k patterns that was ~100k Maps at load time.
+  private firstChild: number[] = [-1];
+  private nextSibling: number[] = [-1];
+  private charOf: number[] = [0];
+  private rootChild = new Map<number, number>();
   private readonly fail: number[] = [0];
   private readonly out: number[][] = [[]];
   /** root transitions for code units < 256 (dense); the others in rootHigh */
@@ -118,49 +123,66 @@ class AhoCorasick {
   private failArr = new Int32Array(0);
   private hasOut = new Uint8Array(0);
 
+  /** The child of `n` along code unit `c`, or -1. */
+  private child(n: number, c: number): number {
+    if (n === 0) return this.rootChild.get(c) ?? -1;
+    for (let k = this.firstChild[n]!; k !== -1; k = this.nextSibling[k]!) if (this.charOf[k] === c) return k;
+    return -1;
+  }
+
   add(pattern: string, id: number): void {
     let n = 0;
     for (let i = 0; i < pattern.length; i++) {
       const c = pattern.charCodeAt(i);
-      let m = this.next[n]!.get(c);
-      if (m === undefined) { m = this.next.length; this.next.push(new Map()); this.fail.push(0); this.out.push([]); this.next[n]!.set(c, m); }
+      let m = this.child(n, c);
+      if (m === -1) {
+        m = this.firstChild.length;
+        this.firstChild.push(-1); this.charOf.push(c); this.fail.push(0); this.out.push([]);
+        this.nextSibling.push(this.firstChild[n]!);
+        this.firstChild[n] = m;
+        if (n === 0) this.rootChild.set(c, m);
+      }
       n = m;
     }
     this.out[n]!.push(id);
   }
 
   build(): void {
+    const nodes = this.firstChild.length;
     const queue: number[] = [];
-    for (const m of this.next[0]!.values()) { this.fail[m] = 0; queue.push(m); }
+    for (let m = this.firstChild[0]!; m !== -1; m = this.nextSibling[m]!) { this.fail[m] = 0; queue.push(m); }
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi]!;
-      for (const [c, m] of this.next[n]!) {
+      for (let m = this.firstChild[n]!; m !== -1; m = this.nextSibling[m]!) {
+        const c = this.charOf[m]!;
         let f = this.fail[n]!;
-        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
-        const g = this.next[f]!.get(c);
-        this.fail[m] = g !== undefined && g !== m ? g : 0;
+        while (f !== 0 && this.child(f, c) === -1) f = this.fail[f]!;
+        const g = this.child(f, c);
+        this.fail[m] = g !== -1 && g !== m ? g : 0;
         const fo = this.out[this.fail[m]!]!;
         if (fo.length) this.out[m] = [...this.out[m]!, ...fo];
         queue.push(m);
       }
     }
     // Freeze into flat arrays.
-    const nodes = this.next.length;
     this.root = new Int32Array(256);
-    for (const [c, m] of this.next[0]!) { if (c < 256) this.root[c] = m; else this.rootHigh.set(c, m); }
+    for (const [c, m] of this.rootChild) { if (c < 256) this.root[c] = m; else this.rootHigh.set(c, m); }
     this.childStart = new Int32Array(nodes + 1);
     let total = 0;
-    for (let n = 0; n < nodes; n++) { this.childStart[n] = total; total += n === 0 ? 0 : this.next[n]!.size; }
+    for (let n = 0; n < nodes; n++) {
+      this.childStart[n] = total;
+      if (n !== 0) for (let m = this.firstChild[n]!; m !== -1; m = this.nextSibling[m]!) total++;
+    }
     this.childStart[nodes] = total;
     this.childChars = new Uint16Array(total);
     this.childTargets = new Int32Array(total);
     for (let n = 1; n < nodes; n++) {
       let k = this.childStart[n]!;
-      for (const [c, m] of this.next[n]!) { this.childChars[k] = c; this.childTargets[k] = m; k++; }
+      for (let m = this.firstChild[n]!; m !== -1; m = this.nextSibling[m]!) { this.childChars[k] = this.charOf[m]!; this.childTargets[k] = m; k++; }
     }
     this.failArr = Int32Array.from(this.fail);
     this.hasOut = Uint8Array.from(this.out, (o) => (o.length ? 1 : 0));
-    this.next = []; // the Maps are no longer needed
+    this.firstChild = []; this.nextSibling = []; this.charOf = []; this.rootChild = new Map(); // build-time only
   }
 
   search(text: string, hit: (id: number) => void): void {

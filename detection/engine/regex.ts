@@ -34,7 +34,22 @@ const UNSUPPORTED: Array<[RegExp, string]> = [
   [/[*+?}][+]/, 'possessive quantifier'],
 ];
 
+/** Compiled regexes by flags + source: the same regex recurs across rules (217 regex values, 149 distinct in SigmaHQ). */
+const compiled = new Map<string, CompiledRegex>();
+const CACHE_MAX = 10_000;
+
 export function compileRegex(src: string, flags: { i: boolean; m: boolean; s: boolean }): CompiledRegex {
+  const key = `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}/${src}`;
+  let re = compiled.get(key);
+  if (re === undefined) {
+    re = compileUncached(src, flags); // throws RegexError: failures are not cached (they are rare, and carry the rule's location)
+    if (compiled.size >= CACHE_MAX) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
+}
+
+function compileUncached(src: string, flags: { i: boolean; m: boolean; s: boolean }): CompiledRegex {
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;
@@ -42,7 +57,7 @@ export function compileRegex(src: string, flags: { i: boolean; m: boolean; s: bo
   const translated = translatePcre(src);
   try {
     const re = RE2JS.compile(translated, f);
-    return { test: (s) => re.test(s) };
+    return { test: (s): boolean => re.test(s) };
   } catch (err) {
     const stripped = src.replace(/\\\\/g, '').replace(/\[(?:\\.|[^\]\\])*\]/g, '[]');
     const what = UNSUPPORTED.find(([re]) => re.test(stripped));

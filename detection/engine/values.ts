@@ -6,6 +6,8 @@ export const ONE = { w: '?' } as const;
 export interface CharClass { set: string }
 export type Part = string | typeof STAR | typeof ONE | CharClass;
 
+const SPECIAL = /[*?\\]/g;
+
 /**
  * Parse a Sigma string: `*` and `?` are wildcards; a backslash escapes `*`, `?` and `\` itself;
  * a backslash before any other character is a literal backslash (as in pySigma).
@@ -13,15 +15,22 @@ export type Part = string | typeof STAR | typeof ONE | CharClass;
 export function parseSigmaString(s: string): Part[] {
   const parts: Part[] = [];
   let lit = '';
-  const flush = (): void => { if (lit) { parts.push(lit); lit = ''; } };
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\') {
-      const n = s[i + 1];
-      if (n === '*' || n === '?' || n === '\\') { lit += n; i++; } else lit += c;
-    } else if (c === '*') { flush(); parts.push(STAR); } else if (c === '?') { flush(); parts.push(ONE); } else lit += c;
+  let from = 0;
+  SPECIAL.lastIndex = 0;
+  for (let m = SPECIAL.exec(s); m !== null; m = SPECIAL.exec(s)) {
+    const k = m.index;
+    lit += s.slice(from, k);
+    if (s[k] === '\\') {
+      const n = s[k + 1];
+      if (n === '*' || n === '?' || n === '\\') { lit += n; SPECIAL.lastIndex = k + 2; } else lit += '\\';
+    } else {
+      if (lit) { parts.push(lit); lit = ''; }
+      parts.push(s[k] === '*' ? STAR : ONE);
+    }
+    from = SPECIAL.lastIndex;
   }
-  flush();
+  lit += s.slice(from);
+  if (lit) parts.push(lit);
   return normalise(parts);
 }
 
@@ -53,8 +62,7 @@ export function literalText(parts: readonly Part[]): string {
 
 /** A matcher over one string; `caseSensitive=false` lower-cases pattern and input. */
 export function stringMatcher(parts: readonly Part[], caseSensitive: boolean): (s: string) => boolean {
-  const norm = (t: string): string => (caseSensitive ? t : t.toLowerCase());
-  const ps: Part[] = parts.map((p) => (typeof p === 'string' ? norm(p) : p !== STAR && p !== ONE ? { set: norm((p as CharClass).set) } : p));
+  const ps: Part[] = caseSensitive ? [...parts] : parts.map((p) => (typeof p === 'string' ? p.toLowerCase() : p !== STAR && p !== ONE ? { set: (p as CharClass).set.toLowerCase() } : p));
   const conv = caseSensitive ? (s: string) => s : (s: string) => s.toLowerCase();
   // Fast paths on the common shapes.
   if (ps.length === 0) return (s) => s === '';
@@ -110,6 +118,13 @@ export function stringMatcher(parts: readonly Part[], caseSensitive: boolean): (
 
 interface UnitSeg { len: number; lit: string | undefined; sticky: RegExp | undefined; search: RegExp | undefined }
 
+/** Whether segment `seg` occurs in `s` at `pos`. */
+function at(seg: UnitSeg, s: string, pos: number): boolean {
+  if (seg.lit !== undefined) return s.startsWith(seg.lit, pos);
+  seg.sticky!.lastIndex = pos;
+  return seg.sticky!.test(s);
+}
+
 const reEscape = (t: string): string => t.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 /** Glob over `*`-separated segments of literals and BMP character classes (no `?`), on UTF-16 units. */
@@ -127,11 +142,6 @@ function unitGlob(ps: readonly Part[]): (s: string) => boolean {
     }
     return { len, lit: undefined, sticky: new RegExp(src, 'y'), search: new RegExp(src, 'g') };
   });
-  const at = (seg: UnitSeg, s: string, pos: number): boolean => {
-    if (seg.lit !== undefined) return s.startsWith(seg.lit, pos);
-    seg.sticky!.lastIndex = pos;
-    return seg.sticky!.test(s);
-  };
   const first = segs[0]!; const last = segs[segs.length - 1]!;
   if (segs.length === 1) return (s) => s.length === first.len && at(first, s, 0);
   return (s: string): boolean => {

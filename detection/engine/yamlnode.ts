@@ -1,7 +1,9 @@
 // A small located view of a YAML document: every map key, sequence item and scalar keeps its line/column,
-// so errors can point at the node that caused them. Built from eemeli/yaml's AST (aliases resolved).
+// so errors can point at the node that caused them. Built from eemeli/yaml's AST (aliases resolved), or for the
+// common shape of a Sigma rule by the fast path in fastyaml.ts (same tree; it declines anything else).
 import { LineCounter, parseAllDocuments, isAlias, isMap, isScalar, isSeq, isPair, type Document, type Node as YamlAstNode } from 'yaml';
 import { SigmaError, type ErrorLocation } from './errors.ts';
+import { parseYamlFast } from './fastyaml.ts';
 
 export interface Pos { line: number; column: number }
 export type Scalar = string | number | boolean | null;
@@ -18,6 +20,12 @@ export const MAX_ALIAS_NODES = 10_000;
 
 /** Parse every document of a YAML text. A syntax error in a document is returned in `errors` (one per bad document). */
 export function parseYamlDocuments(text: string, file?: string): { docs: YDoc[]; errors: SigmaError[] } {
+  const fast = parseYamlFast(text);
+  return fast !== undefined ? { docs: fast, errors: [] } : parseYamlFull(text, file);
+}
+
+/** parseYamlDocuments without the fast path: eemeli/yaml for everything (the reference the fast path is tested against). */
+export function parseYamlFull(text: string, file?: string): { docs: YDoc[]; errors: SigmaError[] } {
   const lc = new LineCounter();
   const out: YDoc[] = [];
   const errors: SigmaError[] = [];
