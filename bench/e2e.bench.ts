@@ -2,7 +2,7 @@
 // GrpcShipper + DiskSpool each, with its own client certificate from scripts/dev-certs.sh, all in this process)
 // -> gateway (ingest/gateway/main.ts, gRPC + mTLS) -> Kafka telemetry.flows -> detector (detection/service/main.ts,
 // rules from CIRT_RULE_DIRS) -> Kafka alerts -> indexer (ingest/indexer/main.ts) -> OpenSearch alerts-*.
-//   npx tsx bench/e2e.bench.ts [--quick]        (E2E_RATE events/s offered, default 20000; E2E_SECONDS per point)
+//   npx tsx bench/e2e.bench.ts [--quick]        (E2E_RATE events/s offered, default 25000; E2E_SECONDS per point)
 //
 // Latency: every event's @timestamp is the moment the load hands it to its shipper (the spool append). One event
 // in MARK_EVERY goes to 203.0.113.7:4444, which our rule "Outbound Flow To A Port Typical Of Backdoors And C2"
@@ -41,7 +41,9 @@ import { logFile, pipelineServices, ROOT, startService, stopService, tail, waitH
 
 const QUICK = process.argv.includes('--quick');
 const INDEX_TELEMETRY = process.argv.includes('--index-telemetry');
-const RATE = Number(process.env.E2E_RATE ?? 20_000);
+// Offered above the goal: "sustained" counts the time until the LAST alert is searchable (~1 s after the last send),
+// so at exactly 20k offered it reads ~7 % under the rate the pipeline actually kept up with.
+const RATE = Number(process.env.E2E_RATE ?? 25_000);
 const SECONDS = Number(process.env.E2E_SECONDS ?? (QUICK ? 3 : 15));
 /** how long after the sends all alerts may take to become searchable before the point counts as not drained */
 const DRAIN_MS = QUICK ? 30_000 : 120_000;
@@ -341,8 +343,9 @@ async function point(p: Point, rules: ReturnType<typeof applicable>) {
     detectLatencyMs: { p50: pct(detect, 50), p99: pct(detect, 99), max: pct(detect, 100) },
     visibleLatencyMs: { alerts: visible.length, p50: pct(visible, 50), p99: pct(visible, 99), max: pct(visible, 100) },
   };
-  // the goal: 20k ev/s offered and taken (sustained within 3 %) with every alert searchable, p99 < 2 s
-  const met = p.rate >= GOAL.eventsPerSec && sustained !== null && sustained >= p.rate * 0.97 && (r.visibleLatencyMs.p99 ?? Infinity) < GOAL.p99Ms && alerts.length === markers;
+  // the goal: ≥ 20k ev/s sustained (sent / time until the last alert was searchable) with every marker alert
+  // raised and searchable, p99 < 2 s
+  const met = sustained !== null && sustained >= GOAL.eventsPerSec && (r.visibleLatencyMs.p99 ?? Infinity) < GOAL.p99Ms && alerts.length === markers;
   say(`${JSON.stringify(r)} met=${met}`);
   return { ...r, met };
 }
