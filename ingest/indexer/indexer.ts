@@ -5,6 +5,7 @@ import { dailyIndex, type Alert, type EcsEvent } from '../../proto/ecs.ts';
 import { CirtError } from '../../proto/errors.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
 import { chunkBySize, classifyBulk, deadLetter, type IndexDoc } from './bulk.ts';
+import { retainedDailyIndex } from './retention.ts';
 import type { DocumentStore } from './store.ts';
 
 export interface WriteResult {
@@ -62,14 +63,30 @@ async function writeBulk(store: DocumentStore, docs: IndexDoc[], opts: WriteOpti
   return result;
 }
 
-export function alertDoc(alert: Alert): IndexDoc {
-  return { index: dailyIndex('alerts', alert['@timestamp']), id: alert.alert.id, doc: alert as unknown as Record<string, unknown> };
+/** Where documents go: the daily index of their @timestamp, kept out of the retention sweep (retention.ts). */
+export interface Placement {
+  now: Date;
+  /** Retention days per class; undefined = no sweep, every document in the index of its own day. */
+  days?: { events: number; alerts: number };
+  /** Called for each document moved to a younger index than its own day. */
+  onClamped?: (dataClass: 'events' | 'alerts') => void;
+}
+
+function place(dataClass: 'events' | 'alerts', timestamp: string, at: Placement | undefined): string {
+  if (!at) return dailyIndex(dataClass, timestamp);
+  const p = retainedDailyIndex(dataClass, timestamp, at.now, at.days?.[dataClass]);
+  if (p.clamped) at.onClamped?.(dataClass);
+  return p.index;
+}
+
+export function alertDoc(alert: Alert, at?: Placement): IndexDoc {
+  return { index: place('alerts', alert['@timestamp'], at), id: alert.alert.id, doc: alert as unknown as Record<string, unknown> };
 }
 
 /** Raw telemetry documents; `events` are stamped (proto/telemetry.ts stampedEvents), so each has its event.id. */
-export function eventDocs(events: readonly EcsEvent[]): IndexDoc[] {
+export function eventDocs(events: readonly EcsEvent[], at?: Placement): IndexDoc[] {
   return events.map((e) => ({
-    index: dailyIndex('events', e['@timestamp']),
+    index: place('events', e['@timestamp'], at),
     id: String(e.event?.id),
     doc: e as Record<string, unknown>,
   }));

@@ -47,6 +47,13 @@ try {
     sweepTimer.unref();
   }
 
+  // Documents older than their class's retention go to the oldest retained day instead (retention.ts), counted.
+  const clampedDocs = new Counter({ name: 'cirt_indexer_docs_outside_retention_total', help: 'Documents whose own day is past retention, indexed into the oldest retained day instead of being swept unseen', labelNames: ['class'], registers: [registry] });
+  const placement = () => ({
+    now: new Date(),
+    ...(config.retention.enabled ? { days: { events: config.retention.events, alerts: config.retention.alerts } } : {}),
+    onClamped: (c: string) => clampedDocs.inc({ class: c }),
+  });
   const consumer = await runBatchConsumer({
     brokers: [...config.kafka.brokers],
     clientId: config.kafka.clientId,
@@ -61,8 +68,8 @@ try {
       for (const r of records) {
         try {
           const value = JSON.parse(r.value.toString('utf8')) as unknown;
-          if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert));
-          else docs.push(...eventDocs(stampedEvents(value)));
+          if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert, placement()));
+          else docs.push(...eventDocs(stampedEvents(value), placement()));
         } catch (err) {
           badRecords.inc({ topic: r.topic });
           log.error('unparseable record skipped', { topic: r.topic, partition: r.partition, offset: r.offset, error: err });

@@ -53,3 +53,20 @@ export function indicesToDelete(indices: string[], now: Date, days: RetentionDay
   }
   return out.sort();
 }
+
+/**
+ * The daily index a document of time `timestamp` goes to, kept out of the sweep: a document whose own day would be
+ * deleted within a day (an agent whose clock is weeks behind, a late replay) goes to the oldest day that is still
+ * retained for at least a day more, instead of being indexed and then deleted by the next sweep unseen. `clamped`
+ * says so (counted by the caller). Its @timestamp is unchanged; only the container moves. A redelivery on a later day
+ * may then land in another index (ids dedupe per index): a duplicate is preferred to a silent loss.
+ */
+export function retainedDailyIndex(dataClass: 'events' | 'alerts' | 'deadletter', timestamp: string, now: Date, days: number | undefined): { index: string; clamped: boolean } {
+  const t = Date.parse(timestamp);
+  const day = Number.isNaN(t) ? Math.floor(now.getTime() / DAY_MS) * DAY_MS : Math.floor(t / DAY_MS) * DAY_MS;
+  const oldestKept = Math.floor((now.getTime() - (days ?? Infinity) * DAY_MS) / DAY_MS) * DAY_MS + DAY_MS;
+  const clamped = days !== undefined && day < oldestKept;
+  return { index: `${dataClass}-${isoDay(clamped ? oldestKept : day)}`, clamped };
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '.');

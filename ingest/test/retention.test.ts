@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadIndexerConfig } from '../indexer/config.ts';
-import { indicesToDelete, parseDailyIndex, parsePeriodIndex } from '../indexer/retention.ts';
+import { indicesToDelete, parseDailyIndex, parsePeriodIndex, retainedDailyIndex } from '../indexer/retention.ts';
 import { ALERTS_TEMPLATE } from '../indexer/templates.ts';
 
 const days = { events: 30, alerts: 365, deadletter: 90, audit: 730 };
@@ -52,4 +52,18 @@ test('the alerts template maps the RSIT classification and the TLP as keywords',
   const p = ALERTS_TEMPLATE.template.mappings.properties;
   assert.deepEqual(p.rsit, { properties: { classification: { type: 'keyword' }, type: { type: 'keyword' } } });
   assert.deepEqual(p.tlp, { type: 'keyword' });
+});
+
+test('a document older than its retention goes to the oldest day still kept, never to an index the next sweep deletes', () => {
+  const now = new Date('2026-11-26T10:00:00Z');
+  assert.deepEqual(retainedDailyIndex('events', '2026-11-25T23:59:59.999Z', now, 30), { index: 'events-2026.11.25', clamped: false });
+  assert.deepEqual(retainedDailyIndex('events', '2026-10-28T00:00:00Z', now, 30), { index: 'events-2026.10.28', clamped: false }, 'kept 30 days from the end of its day');
+  const old = retainedDailyIndex('events', '2026-09-01T12:00:00Z', now, 30);
+  assert.deepEqual(old, { index: 'events-2026.10.28', clamped: true });
+  for (const t of ['2026-10-27T23:00:00Z', '2026-09-01T12:00:00Z', '1970-01-01T00:00:00Z']) {
+    const { index } = retainedDailyIndex('events', t, now, 30);
+    assert.deepEqual(indicesToDelete([index], new Date(now.getTime() + 86_400_000 - 1), { events: 30, alerts: 365, deadletter: 90, audit: 730 }), [], `${t} -> ${index} survives the sweeps of the next day`);
+  }
+  assert.deepEqual(retainedDailyIndex('alerts', '2026-09-01T12:00:00Z', now, undefined), { index: 'alerts-2026.09.01', clamped: false }, 'no retention, no move');
+  assert.deepEqual(retainedDailyIndex('events', '2027-01-01T00:00:00Z', now, 30), { index: 'events-2027.01.01', clamped: false }, 'future days are kept as they are');
 });
