@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { pipelineServices, ROOT, startService, stopService, waitHealthy, logFile, tail } from '../cli/services.ts';
+import { AGENT_NODE_ARGS, pipelineServices, ROOT, startService, stopService, waitHealthy, logFile, tail } from '../cli/services.ts';
 import { decodeFrame, readCapture, type CaptureFrame } from '../agents/pcap/index.ts';
 
 const EPS = Number(process.env.BENCH_EPS ?? 10_000);
@@ -127,7 +127,8 @@ async function main(): Promise<void> {
       `    port: ${NETFLOW_PORT}`,
       '',
     ].join('\n'));
-    const extra = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter((x) => x !== '');
+    // default: the agent's node options as deployed (cli/services.ts AGENT_NODE_ARGS); BENCH_NODE_OPTIONS replaces them
+    const extra = process.env.BENCH_NODE_OPTIONS !== undefined ? process.env.BENCH_NODE_OPTIONS.split(' ').filter((x) => x !== '') : AGENT_NODE_ARGS;
     const agentEnv = Object.fromEntries((process.env.BENCH_AGENT_ENV ?? '').split(' ').filter((x) => x.includes('=')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
     if (process.env.BENCH_COMPRESSION) agentEnv['CIRT_AGENT_COMPRESSION'] = process.env.BENCH_COMPRESSION;
     let entry = ['--import', 'tsx', join(ROOT, 'agents/main.ts')];

@@ -14,7 +14,15 @@ export interface ServiceSpec {
   env?: Record<string, string>;
   /** URL answering 200 once the service is ready. */
   healthUrl?: string;
+  /** Node options before the entry (e.g. the agent's smaller young generation). */
+  nodeArgs?: string[];
 }
+
+/**
+ * The agent's Node options: a 2 MiB young generation instead of 16 MiB takes ~50 MB off its RSS at 10k events/s at no
+ * measurable throughput cost (bench/README.md "Agent RSS"); agencies run it next to their own systems.
+ */
+export const AGENT_NODE_ARGS = ['--max-semi-space-size=2'];
 
 export interface Endpoints {
   kafkaBrokers: string;
@@ -67,6 +75,7 @@ export function pipelineServices(ep: Endpoints, opts: { demoAgent: boolean; inst
     services.push({
       name: `agent${suffix}`,
       entry: 'agents/main.ts',
+      nodeArgs: AGENT_NODE_ARGS,
       env: {
         CIRT_AGENT_ID: 'agent-01',
         CIRT_GATEWAY_ADDRESS: `127.0.0.1:${ep.gatewayPort}`,
@@ -105,7 +114,7 @@ export function startService(spec: ServiceSpec): { pid: number; started: boolean
   mkdirSync(join(STATE_DIR, 'run'), { recursive: true });
   mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
   const out = openSync(logFile(spec.name), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...(spec.args ?? [])], {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(ROOT, spec.entry), ...(spec.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...spec.env },
     detached: true,

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer } from '@platformatic/kafka';
 import { TOPICS } from '../proto/ecs.ts';
-import { ROOT, ensureCerts, logFile, tail, type ServiceSpec } from '../cli/services.ts';
+import { AGENT_NODE_ARGS, ROOT, ensureCerts, logFile, tail, type ServiceSpec } from '../cli/services.ts';
 
 /** N flow events as JSON lines, 1 ms apart ending now; destinations in 198.18.0.0/15 (RFC 2544: no intel list has them). */
 export function syntheticFlows(n: number, port?: number): string {
@@ -35,6 +35,7 @@ export function agentSpec(o: { name: string; agency: string; certs: string; gate
   return {
     name: o.name,
     entry: 'agents/main.ts',
+    nodeArgs: AGENT_NODE_ARGS,
     args: o.config ? ['--config', o.config] : [],
     env: {
       CIRT_AGENT_ID: 'agent-01',
