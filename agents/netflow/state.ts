@@ -2,6 +2,7 @@
 //  - the pending buffer: data sets that arrived before their template (bounded per key and in keys, oldest dropped);
 //  - exporter options learnt from options data records (sampling rate, system init time), per (exporter, domain);
 //  - the counters, a plain object.
+import { OldestKey } from '../../proto/runtime/oldest_key.ts';
 import type { TemplateKey } from './templates.ts';
 import { templateKeyString } from './templates.ts';
 
@@ -140,6 +141,7 @@ export interface ExporterOptions {
 /** Options learnt per (exporter, observation domain / source id). */
 export class ExporterOptionsStore {
   private readonly map = new Map<string, ExporterOptions>();
+  private readonly oldest = new OldestKey(() => this.map.keys());
   constructor(private readonly maxEntries = 10_000) {}
 
   private static key(exporter: string, domainId: number): string {
@@ -160,9 +162,9 @@ export class ExporterOptionsStore {
     this.map.delete(k);
     this.map.set(k, next);
     while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (oldest.done === true) break;
-      this.map.delete(oldest.value);
+      const oldest = this.oldest.take();
+      if (oldest === undefined) break;
+      this.map.delete(oldest);
     }
     return next;
   }

@@ -2,6 +2,7 @@
 // (exporter address, version, observation domain id / source id, template id), with add / get / withdraw,
 // IPFIX withdraw-all, expiry by TTL against the caller's clock (`now`, unix ms: no timers, no I/O) and a bound
 // on the number of templates. Options templates live in the same cache with `kind: 'options'`.
+import { OldestKey } from '../../proto/runtime/oldest_key.ts';
 
 /** Field length meaning "variable length" in an IPFIX template (RFC 7011 §7). */
 export const VARIABLE_LENGTH = 65535;
@@ -94,6 +95,8 @@ export class MemoryTemplateCache implements TemplateCache {
   private readonly index = new Map<string, Map<number, Entry>>();
   private readonly ttlMs: number;
   private readonly maxTemplates: number;
+  /** Least recently refreshed key in O(1) while the Map churns on every refresh (proto/runtime/oldest_key.ts). */
+  private readonly oldest = new OldestKey(() => this.map.keys());
 
   constructor(opts: MemoryTemplateCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 30 * 60_000;
@@ -127,16 +130,23 @@ export class MemoryTemplateCache implements TemplateCache {
     const prev = this.map.get(k);
     let result: AddResult = 'added';
     if (prev !== undefined && !this.expired(prev, now)) result = sameLayout(prev.template, template) ? 'unchanged' : 'updated';
+    if (result === 'unchanged') {
+      // The common case (exporters such as softflowd resend every template in every packet): refresh the entry in
+      // place and move it to the end of the eviction order; the index already holds this very entry.
+      prev!.updatedAt = now;
+      this.map.delete(k);
+      this.map.set(k, prev!);
+      return result;
+    }
     // Re-insert so Map order is "least recently refreshed first" for eviction.
     this.delete(k);
-    // An unchanged refresh keeps the stored object (same content): what was derived from it (compiled decoder) stays.
-    const e: Entry = { key: { ...key }, template: result === 'unchanged' && prev !== undefined ? prev.template : template, updatedAt: now };
+    const e: Entry = { key: { ...key }, template, updatedAt: now };
     this.map.set(k, e);
     this.indexSet(e);
     while (this.map.size > this.maxTemplates) {
-      const oldest = this.map.keys().next();
-      if (oldest.done === true) break;
-      this.delete(oldest.value);
+      const oldest = this.oldest.take();
+      if (oldest === undefined) break;
+      this.delete(oldest);
     }
     return result;
   }

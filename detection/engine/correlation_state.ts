@@ -16,6 +16,7 @@
 //   `maxEventsPerKey` entries per key (the oldest entry is evicted); both evictions are counted.
 // - `sweep()` uses the injected clock to drop keys whose newest entry is older than the timespan.
 // - `snapshot()` / `restore()` give/take plain JSON, so the state can be checkpointed.
+import { OldestKey } from '../../proto/runtime/oldest_key.ts';
 import { conditionHolds, nearestRank, readField, type CompiledCorrelation } from './correlation.ts';
 
 type Obj = Record<string, unknown>;
@@ -105,12 +106,8 @@ export class CorrelationState {
   private readonly byRule = new Map<string, Array<{ c: CompiledCorrelation; r: number }>>();
   private readonly keys = new Map<string, Map<string, KeyState>>();
   private readonly aggregates = new WeakMap<KeyState, Aggregates>();
-  /**
-   * Per correlation, an iterator over its keys in insertion order, advanced only to evict: every key before its
-   * position was evicted or moved to the end (LRU touch), so its next key is the least recently updated one.
-   * (`keys().next()` on a fresh iterator would walk over every deleted slot at the front of the Map each time.)
-   */
-  private readonly evictCursor = new Map<string, Iterator<string>>();
+  /** Per correlation, its least recently updated key, in O(1) (proto/runtime/oldest_key.ts). */
+  private readonly oldestKey = new Map<string, OldestKey<string>>();
   private readonly maxKeys: number;
   private readonly maxEventsPerKey: number;
   private readonly maxHitEvents: number;
@@ -122,7 +119,9 @@ export class CorrelationState {
     this.maxHitEvents = opts.maxHitEvents ?? 20;
     this.now = opts.now ?? Date.now;
     for (const c of correlations) {
-      this.keys.set(c.meta.id, new Map());
+      const keys = new Map<string, KeyState>();
+      this.keys.set(c.meta.id, keys);
+      this.oldestKey.set(c.meta.id, new OldestKey(() => keys.keys()));
       c.ruleIds.forEach((id, r) => {
         const l = this.byRule.get(id) ?? [];
         l.push({ c, r });
@@ -172,11 +171,7 @@ export class CorrelationState {
       st = agency === undefined ? { values, entries: [], maxT: -Infinity, resetAt: null } : { agency, values, entries: [], maxT: -Infinity, resetAt: null };
       keys.set(k, st);
       if (keys.size > this.maxKeys) {
-        let cursor = this.evictCursor.get(c.meta.id) ?? keys.keys();
-        let next = cursor.next();
-        if (next.done) next = (cursor = keys.keys()).next();
-        this.evictCursor.set(c.meta.id, cursor);
-        keys.delete(next.value as string);
+        keys.delete(this.oldestKey.get(c.meta.id)!.take()!);
         this.counters.evictedKeys++;
       }
     }
@@ -250,7 +245,7 @@ export class CorrelationState {
   restore(snap: CorrelationSnapshot): void {
     if (snap.version !== 1) throw new Error(`unknown correlation snapshot version ${String(snap.version)}`);
     Object.assign(this.counters, snap.counters);
-    this.evictCursor.clear();
+    for (const o of this.oldestKey.values()) o.reset();
     for (const [id, keys] of this.keys) {
       keys.clear();
       for (const [k, st] of snap.correlations[id] ?? []) keys.set(k, { ...st, entries: st.entries.map((e) => ({ ...e })) }); // aggregates: rebuilt on first use

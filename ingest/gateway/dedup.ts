@@ -7,14 +7,19 @@
 // `maxSeqsPerBoot` most recent durable seqs are kept (older ones count as durable: everything below `floor`), and
 // the least recently used boots are forgotten first.
 
+import { OldestKey } from '../../proto/runtime/oldest_key.ts';
+
 interface BootSeqs {
   seqs: Set<number>;
+  /** The first inserted of `seqs` (proto/runtime/oldest_key.ts: a fresh values().next() would walk deleted slots). */
+  oldest: OldestKey<number>;
   /** Seqs at or below this were durable and have been evicted from `seqs`. */
   floor: number;
 }
 
 export class BatchWatermarks {
   private readonly seen = new Map<string, BootSeqs>();
+  private readonly oldestBoot = new OldestKey(() => this.seen.keys());
   constructor(
     private readonly maxBoots: number,
     private readonly maxSeqsPerBoot = 4096,
@@ -27,16 +32,20 @@ export class BatchWatermarks {
 
   record(agency: string, agent: string, boot: string, seq: number): void {
     const k = key(agency, agent, boot);
-    const b = this.seen.get(k) ?? { seqs: new Set<number>(), floor: -Infinity };
+    let b = this.seen.get(k);
+    if (!b) {
+      const seqs = new Set<number>();
+      b = { seqs, oldest: new OldestKey(() => seqs.values()), floor: -Infinity };
+    }
     b.seqs.add(seq);
     if (b.seqs.size > this.maxSeqsPerBoot) {
-      const oldest = b.seqs.values().next().value!;
+      const oldest = b.oldest.take()!;
       b.seqs.delete(oldest);
       b.floor = Math.max(b.floor, oldest);
     }
     this.seen.delete(k);
     this.seen.set(k, b);
-    if (this.seen.size > this.maxBoots) this.seen.delete(this.seen.keys().next().value!);
+    if (this.seen.size > this.maxBoots) this.seen.delete(this.oldestBoot.take()!);
   }
 
   get size(): number {
