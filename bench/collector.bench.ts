@@ -161,7 +161,7 @@ async function stepNfcapd(pps: number, ms: number): Promise<StepResult> {
 }
 
 async function main(): Promise<void> {
-  const rates = (process.env.BENCH_RATES ?? '2000,4000,6000,8000,10000,15000,20000,30000,40000,60000,80000,100000').split(',').map(Number);
+  const rates = (process.env.BENCH_RATES ?? '2000,5000,10000,20000,30000,40000,45000,50000,55000,60000,70000,80000,100000').split(',').map(Number);
   const stepMs = Number(process.env.BENCH_STEP_MS ?? 2000);
   const deadline = Date.now() + Number(process.env.BENCH_MAX_MS ?? 240_000);
   const alive = { ours: true, nfcapd: true, dgram: process.env.BENCH_DGRAM !== '0' };

@@ -8,8 +8,13 @@ import type { CirtError } from '../../proto/errors.ts';
 import { createNetflowState, decodePacket, toEcs } from '../netflow/index.ts';
 import type { AgentInput, InputContext } from './input.ts';
 
-/** How many packets the decoder handles before it lets the event loop read the socket again. */
-const YIELD_EVERY_PACKETS = 32;
+/**
+ * How many packets the decoder handles before it lets the event loop read the socket again. Small, so reading keeps
+ * ahead of decoding: a burst then waits in our bounded queue (a drop there is counted) instead of overflowing the
+ * kernel's socket buffer (a drop there is invisible to us). 32 lost ~25 % of the packets in the kernel at 60k pps;
+ * 8 reads them all and holds 55k pps with zero loss over 2 s (bench/collector.bench.ts).
+ */
+const YIELD_EVERY_PACKETS = 8;
 
 export interface NetflowInputConfig {
   type?: 'netflow';
