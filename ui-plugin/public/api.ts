@@ -101,6 +101,8 @@ export interface AdvisoryDraft {
   instruction: string;
   urgency?: string;
   certainty?: string;
+  /** TLP 2.0 marking; omitted: the incident's. A webhook cleared below it gets nothing (its delivery is `refused`). */
+  tlp?: Tlp;
 }
 
 const enc = encodeURIComponent;

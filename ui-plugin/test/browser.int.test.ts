@@ -82,6 +82,7 @@ describe('operations room in a real browser', () => {
     const detail = page.getByRole('complementary', { name: 'Alert detail' });
     await detail.getByText('by CIRT detection team (DRL-1.1)').waitFor();
     await detail.getByRole('link', { name: 'T1048' }).waitFor();
+    await detail.locator('.cirt-tlp').waitFor(); // classification and TLP marking shown in the detail
     assert.ok((await detail.locator('tr.cirt-kv--matched').count()) >= 2, 'matched fields are highlighted');
     await page.screenshot({ path: join(SCREENSHOTS, 'queue.png') });
 
@@ -103,6 +104,7 @@ describe('operations room in a real browser', () => {
     await page.getByLabel('Headline').fill('Block SMB to 198.51.100.7');
     await page.getByLabel('Description').fill('Ministries sent SMB traffic to a known exfiltration host.');
     await page.getByLabel('Instruction').fill('Block TCP 445 outbound.');
+    await page.locator('form[aria-label="Publish advisory"] select[name="tlp"]').selectOption('GREEN');
     await page.getByRole('button', { name: 'Publish (CAP + STIX)' }).click();
     await page.getByText(/advisory published to/).waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cap-download').first().click()]);
@@ -110,6 +112,7 @@ describe('operations room in a real browser', () => {
     assert.ok(file, 'the CAP file was downloaded');
     const xml = readFileSync(file, 'utf8');
     validateCap(xml);
+    assert.match(xml, /TLP:GREEN/, 'the marking chosen in the form travels in the CAP');
     assert.match(download.suggestedFilename(), /\.cap\.xml$/);
     await context.close();
   });

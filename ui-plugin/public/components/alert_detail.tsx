@@ -4,6 +4,7 @@
 import React from 'react';
 import type { TriagedAlert } from '../../common/index';
 import type { Api, SessionInfo, TriageAction } from '../api';
+import { RsitText, TlpBadge } from './classification';
 import { attackTags, attackUrl, flattenEvent, formatTime, matchedFields, ruleAttribution, severityClass } from './format';
 import { FlowWithTraceback } from './traceback';
 import { shown, usePoll } from './use_poll';
@@ -103,6 +104,10 @@ export function AlertDetail({ api, session, id, onClose, onChanged, onTriage, na
         </dd>
         <dt>Reason</dt>
         <dd>{alert.alert.reason}</dd>
+        <dt>Classification</dt>
+        <dd>
+          <RsitText rsit={alert.rsit} /> <TlpBadge tlp={alert.tlp} />
+        </dd>
       </dl>
       {(techniques.length > 0 || tactics.length > 0) && (
         <p className="cirt-tags" aria-label="ATT&CK">

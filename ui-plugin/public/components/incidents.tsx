@@ -1,7 +1,7 @@
 // Incidents: the list, and one incident with its lifecycle (FIRST CSIRT: new → triage → containment →
 // eradication → recovery → closed), assignee, notes, timeline, linked alerts and its advisories (publish: lead).
 import React from 'react';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../common/index';
+import { INCIDENT_STATUSES, TLP_LEVELS, isTlp, type Incident, type IncidentStatus } from '../../common/index';
 import type { Api, SessionInfo } from '../api';
 import { ClassifyControls, RsitText, TlpBadge } from './classification';
 import { formatTime, severityClass } from './format';
@@ -85,7 +85,7 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
   const [note, setNote] = React.useState('');
   const [assignee, setAssignee] = React.useState('');
   const [closeReason, setCloseReason] = React.useState('');
-  const [draft, setDraft] = React.useState({ headline: '', description: '', instruction: '' });
+  const [draft, setDraft] = React.useState({ headline: '', description: '', instruction: '', tlp: '' });
   const [message, setMessage] = React.useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
   const incident: Incident | undefined = shown(state);
   const advisories = shown(advState)?.advisories ?? [];
@@ -106,9 +106,12 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
   const publish = async (e: React.FormEvent) => {
     e.preventDefault();
     try {
-      const adv = await api.publishAdvisory(id, draft);
+      const { tlp, ...rest } = draft;
+      const adv = await api.publishAdvisory(id, isTlp(tlp) ? { ...rest, tlp } : rest);
       const failed = adv.deliveries.filter((d) => d.status === 'failed').length;
-      setMessage({ kind: failed ? 'error' : 'ok', text: `advisory published to ${adv.organization.id.join(', ')}; ${adv.deliveries.length - failed}/${adv.deliveries.length} webhook(s) delivered` });
+      const refused = adv.deliveries.filter((d) => d.status === 'refused').length;
+      const delivered = adv.deliveries.length - failed - refused;
+      setMessage({ kind: failed ? 'error' : 'ok', text: `advisory published to ${adv.organization.id.join(', ')}; ${delivered}/${adv.deliveries.length} webhook(s) delivered${refused ? `, ${refused} refused (clearance below the advisory's TLP)` : ''}${failed ? `, ${failed} failed` : ''}` });
       setTick((t) => t + 1);
     } catch (err) {
       setMessage({ kind: 'error', text: err instanceof Error ? err.message : String(err) });
@@ -261,6 +264,17 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
               <label>
                 Instruction
                 <textarea name="instruction" value={draft.instruction} maxLength={10_000} onChange={(e) => setDraft((d) => ({ ...d, instruction: e.target.value }))} />
+              </label>
+              <label>
+                TLP
+                <select name="tlp" value={draft.tlp} onChange={(e) => setDraft((d) => ({ ...d, tlp: e.target.value }))}>
+                  <option value="">the incident's ({incident.tlp ? `TLP:${incident.tlp}` : 'default'})</option>
+                  {TLP_LEVELS.map((l) => (
+                    <option key={l} value={l}>
+                      TLP:{l}
+                    </option>
+                  ))}
+                </select>
               </label>
               <button type="submit" className="cirt-primary" disabled={!draft.headline.trim() || !draft.description.trim()}>
                 Publish (CAP + STIX)
