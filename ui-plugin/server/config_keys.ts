@@ -20,4 +20,16 @@ export const OSD_CONFIG_KEYS = {
     maximum: 3600,
     description: 'How often the queue and the wall refresh (exposed to the browser).',
   },
+  webhooks: {
+    type: 'array',
+    items: { type: 'string' },
+    default: [],
+    description: 'Advisory webhooks, each `<url>` or `<url> <TLP clearance>` (CLEAR, GREEN, AMBER, AMBER+STRICT, RED; default CLEAR): each gets the published advisories its clearance allows.',
+  },
+  ruleDirs: {
+    type: 'array',
+    items: { type: 'string' },
+    default: [],
+    description: 'Rule directories (the detector\'s): evidence bundles include the exact text of each rule that fired, by the SHA-256 its alerts recorded. Empty: bundles say the rule text was not available.',
+  },
 } as const;

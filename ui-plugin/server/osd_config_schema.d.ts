@@ -13,5 +13,6 @@ declare module '@osd/config-schema' {
     boolean(options?: { defaultValue?: boolean }): Type<boolean>;
     string(options?: { defaultValue?: string; minLength?: number; maxLength?: number; validate?: (v: string) => string | void }): Type<string>;
     number(options?: { defaultValue?: number; min?: number; max?: number }): Type<number>;
+    arrayOf<T>(item: Type<T>, options?: { defaultValue?: T[]; maxSize?: number }): Type<T[]>;
   };
 }

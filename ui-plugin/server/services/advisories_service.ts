@@ -25,10 +25,20 @@ export interface WebhookTarget {
 }
 
 /** `https://a/hook AMBER,https://b/hook` → targets with their TLP clearance (default CLEAR); throws naming a bad entry. */
+/** Why one `<url> [<clearance>]` entry is invalid, or undefined when it is valid (the OSD config schema's check). */
+export function webhookEntryError(entry: string): string | undefined {
+  try {
+    const parsed = parseWebhooks(entry);
+    return parsed.length === 1 ? undefined : `expected one '<url>' or '<url> <clearance>', got ${JSON.stringify(entry.slice(0, 200))}`;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export function parseWebhooks(raw: string): WebhookTarget[] {
   return raw.split(',').map((e) => e.trim()).filter(Boolean).map((entry) => {
     const [url, clearance, ...rest] = entry.split(/\s+/);
-    if (rest.length > 0 || (clearance !== undefined && !isTlp(clearance))) throw new Error(`CIRT_UI_WEBHOOKS entry '${entry.slice(0, 200)}': expected '<url>' or '<url> <clearance>' with clearance one of ${TLP_LEVELS.join(', ')}`);
+    if (rest.length > 0 || (clearance !== undefined && !isTlp(clearance))) throw new Error(`webhook entry '${entry.slice(0, 200)}': expected '<url>' or '<url> <clearance>' with clearance one of ${TLP_LEVELS.join(', ')}`);
     return clearance ? { url: url as string, clearance } : { url: url as string };
   });
 }
