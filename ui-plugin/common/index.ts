@@ -97,6 +97,16 @@ export type TriagedAlert = Alert & { triage?: AlertTriage };
 export const INCIDENT_STATUSES = ['new', 'triage', 'containment', 'eradication', 'recovery', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
+/** Allowed next states (the server enforces them; the UI offers them). Early closing from new and triage (false alarm, duplicate). */
+export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  new: ['triage', 'closed'],
+  triage: ['containment', 'closed'],
+  containment: ['eradication'],
+  eradication: ['recovery'],
+  recovery: ['closed'],
+  closed: ['triage'],
+};
+
 export interface TimelineEntry {
   at: string;
   by: string;

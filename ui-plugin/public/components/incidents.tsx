@@ -1,21 +1,12 @@
 // Incidents: the list, and one incident with its lifecycle (FIRST CSIRT: new → triage → containment →
 // eradication → recovery → closed), assignee, notes, timeline, linked alerts and its advisories (publish: lead).
 import React from 'react';
-import { INCIDENT_STATUSES, TLP_LEVELS, isTlp, type Incident, type IncidentStatus } from '../../common/index';
+import { INCIDENT_STATUSES, INCIDENT_TRANSITIONS, TLP_LEVELS, isTlp, type Incident, type IncidentStatus } from '../../common/index';
 import type { Api, SessionInfo } from '../api';
 import { ClassifyControls, RsitText, TlpBadge } from './classification';
 import { formatTime, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
 
-/** Mirrors server/services/incidents_service.ts INCIDENT_TRANSITIONS (the server decides; this only offers buttons). */
-const NEXT: Record<IncidentStatus, IncidentStatus[]> = {
-  new: ['triage', 'closed'],
-  triage: ['containment', 'closed'],
-  containment: ['eradication'],
-  eradication: ['recovery'],
-  recovery: ['closed'],
-  closed: ['triage'],
-};
 
 export function IncidentList({ api, refreshMs, navigate }: { api: Api; refreshMs: number; navigate(hash: string): void }) {
   const [status, setStatus] = React.useState<IncidentStatus | ''>('');
@@ -158,14 +149,14 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
       </dl>
       {canWrite && (
         <div className="cirt-actions" aria-label="Lifecycle actions">
-          {NEXT[incident.status]
+          {INCIDENT_TRANSITIONS[incident.status]
             .filter((s) => (s === 'closed' || incident.status === 'closed' ? canClose : true))
             .map((s) => (
               <button key={s} type="button" disabled={s === 'closed' && !closeReason.trim()} onClick={() => void change({ status: s, ...(closeReason.trim() ? { reason: closeReason.trim() } : {}) }, `moved to ${s}`)}>
                 → {s}
               </button>
             ))}
-          {canClose && NEXT[incident.status].includes('closed') && <input aria-label="closing reason" placeholder="closing reason" value={closeReason} onChange={(e) => setCloseReason(e.target.value)} />}
+          {canClose && INCIDENT_TRANSITIONS[incident.status].includes('closed') && <input aria-label="closing reason" placeholder="closing reason" value={closeReason} onChange={(e) => setCloseReason(e.target.value)} />}
           <input aria-label="assign to" placeholder="assignee" value={assignee} maxLength={64} onChange={(e) => setAssignee(e.target.value)} />
           <button type="button" disabled={!assignee.trim()} onClick={() => void change({ assignee: assignee.trim() }, 'assigned')}>
             Assign

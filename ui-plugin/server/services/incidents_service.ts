@@ -2,7 +2,7 @@
 // new → triage → containment → eradication → recovery → closed. Transitions are validated here; every change
 // appends to the timeline, writes with optimistic concurrency and is audited.
 import { randomUUID } from 'node:crypto';
-import { SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity, type TriagedAlert } from '../../common/index';
+import { INCIDENT_TRANSITIONS, SEVERITY_LEVELS, type Incident, type IncidentStatus, type Principal, type Severity, type TriagedAlert } from '../../common/index';
 import { checkTlpChange, incidentMarking, rsitText } from './classification';
 import { CirtUiError } from '../errors';
 import { can, requirePermission, visibleTo } from '../auth/principal';
@@ -12,15 +12,6 @@ import type { AuditService } from './audit_service';
 import { boolQuery, scoped } from './scope';
 import type { DocStore, SearchHit } from './store';
 
-/** Allowed next states. Early closing is allowed from new and triage (false alarm, duplicate). */
-export const INCIDENT_TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
-  new: ['triage', 'closed'],
-  triage: ['containment', 'closed'],
-  containment: ['eradication'],
-  eradication: ['recovery'],
-  recovery: ['closed'],
-  closed: ['triage'],
-};
 
 export function checkTransition(from: IncidentStatus, to: IncidentStatus): void {
   if (!INCIDENT_TRANSITIONS[from].includes(to)) {
