@@ -65,11 +65,12 @@ try {
     log,
     handler: async (records) => {
       const docs: IndexDoc[] = [];
+      const at = placement(); // one clock reading per batch
       for (const r of records) {
         try {
           const value = JSON.parse(r.value.toString('utf8')) as unknown;
-          if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert, placement()));
-          else docs.push(...eventDocs(stampedEvents(value), placement()));
+          if (r.topic === TOPICS.alerts) docs.push(alertDoc(value as Alert, at));
+          else docs.push(...eventDocs(stampedEvents(value), at));
         } catch (err) {
           badRecords.inc({ topic: r.topic });
           log.error('unparseable record skipped', { topic: r.topic, partition: r.partition, offset: r.offset, error: err });

@@ -4,6 +4,7 @@
 // The OpenSearch integ-test distribution has no ISM plugin (GET _cat/plugins is empty, _plugins/_ism answers
 // "no handler found"), so the indexer sweeps itself (docs/decisions.md D11): this module decides, pure; main.ts
 // lists and deletes at the edge, once at start and then every `sweepEveryMinutes`.
+import { dailyIndex } from '../../proto/ecs.ts';
 
 export type DataClass = 'events' | 'alerts' | 'deadletter' | 'audit';
 
@@ -62,11 +63,9 @@ export function indicesToDelete(indices: string[], now: Date, days: RetentionDay
  * may then land in another index (ids dedupe per index): a duplicate is preferred to a silent loss.
  */
 export function retainedDailyIndex(dataClass: 'events' | 'alerts' | 'deadletter', timestamp: string, now: Date, days: number | undefined): { index: string; clamped: boolean } {
-  const t = Date.parse(timestamp);
-  const day = Number.isNaN(t) ? Math.floor(now.getTime() / DAY_MS) * DAY_MS : Math.floor(t / DAY_MS) * DAY_MS;
-  const oldestKept = Math.floor((now.getTime() - (days ?? Infinity) * DAY_MS) / DAY_MS) * DAY_MS + DAY_MS;
-  const clamped = days !== undefined && day < oldestKept;
-  return { index: `${dataClass}-${isoDay(clamped ? oldestKept : day)}`, clamped };
+  if (days === undefined) return { index: dailyIndex(dataClass, timestamp), clamped: false };
+  // the start of the oldest day whose index the sweeps keep for at least one more day
+  const oldestKept = Math.floor((now.getTime() - days * DAY_MS) / DAY_MS) * DAY_MS + DAY_MS;
+  if (!(Date.parse(timestamp) < oldestKept)) return { index: dailyIndex(dataClass, timestamp), clamped: false };
+  return { index: dailyIndex(dataClass, new Date(oldestKept).toISOString()), clamped: true };
 }
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '.');
