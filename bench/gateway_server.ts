@@ -2,20 +2,15 @@
 // It is the real startGateway with the real Kafka producer; only the topic names carry a prefix so the load does
 // not flow into the telemetry.* topics the running detector and indexer consume.
 //   argv: CERTS_DIR TOPIC_PREFIX BROKERS
-import { join } from 'node:path';
 import { createProducer, type KafkaProducer } from '../proto/runtime/kafka.ts';
 import { createLogger } from '../proto/runtime/log.ts';
 import { newRegistry } from '../proto/runtime/service_http.ts';
-import { loadGatewayConfig } from '../ingest/gateway/config.ts';
+import { devGatewayConfig } from '../test/harness.ts';
 import { startGateway } from '../ingest/gateway/server.ts';
 
 const [certs = '', prefix = 'bench.', brokers = '127.0.0.1:19092'] = process.argv.slice(2);
-const config = loadGatewayConfig(undefined, {
-  'listen.port': 0,
+const config = devGatewayConfig(certs, {
   'http.port': 0,
-  'tls.ca': join(certs, 'ca.crt'),
-  'tls.cert': join(certs, 'gateway.crt'),
-  'tls.key': join(certs, 'gateway.key'),
   'kafka.brokers': brokers.split(','),
   'limits.maxBatchBytes': 8 * 1024 * 1024,
   'limits.maxInflightBytes': 512 * 1024 * 1024,

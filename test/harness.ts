@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer } from '@platformatic/kafka';
 import { TOPICS } from '../proto/ecs.ts';
+import { loadGatewayConfig } from '../ingest/gateway/config.ts';
 import { AGENT_NODE_ARGS, ROOT, ensureCerts, logFile, tail, type ServiceSpec } from '../cli/services.ts';
 
 /** N flow events as JSON lines, 1 ms apart ending now; destinations in 198.18.0.0/15 (RFC 2544: no intel list has them). */
@@ -152,4 +153,15 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(`timed out waiting for ${what}\n${serviceLogs(services)}`);
+}
+
+/** Config of a gateway run in-process by a test or a bench: an ephemeral port and the dev certificates in `certs`. */
+export function devGatewayConfig(certs: string, overrides: Record<string, unknown> = {}): ReturnType<typeof loadGatewayConfig> {
+  return loadGatewayConfig(undefined, {
+    'listen.port': 0,
+    'tls.ca': join(certs, 'ca.crt'),
+    'tls.cert': join(certs, 'gateway.crt'),
+    'tls.key': join(certs, 'gateway.key'),
+    ...overrides,
+  });
 }

@@ -18,7 +18,7 @@ import { createProducer, type KafkaProducer } from '../../proto/runtime/kafka.ts
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry } from '../../proto/runtime/service_http.ts';
 import { requireKafka } from '../../proto/testing/preflight.ts';
-import { loadGatewayConfig } from '../../ingest/gateway/config.ts';
+import { devGatewayConfig } from '../harness.ts';
 import { startGateway, type RunningGateway } from '../../ingest/gateway/server.ts';
 
 const brokers = process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -52,11 +52,7 @@ before(async () => {
   sh('openssl', ['x509', '-req', '-in', 'rogue.csr', '-CA', 'rogue-ca.crt', '-CAkey', 'rogue-ca.key', '-CAcreateserial', '-out', 'rogue.crt', '-days', '2', '-extfile', 'rogue.ext']);
   writeFileSync(denyFile, '# nobody yet\n');
 
-  const config = loadGatewayConfig(undefined, {
-    'listen.port': 0,
-    'tls.ca': join(certs, 'ca.crt'),
-    'tls.cert': join(certs, 'gateway.crt'),
-    'tls.key': join(certs, 'gateway.key'),
+  const config = devGatewayConfig(certs, {
     'identity.denyListFile': denyFile,
     'kafka.brokers': brokers.split(','),
     'limits.maxBatchBytes': MAX_BATCH,

@@ -14,7 +14,7 @@ import { Ack, AckStatus, Batch, IngestService, RecordKind } from '../../proto/ge
 import type { KafkaRecordOut } from '../../proto/runtime/kafka.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { newRegistry } from '../../proto/runtime/service_http.ts';
-import { loadGatewayConfig } from '../../ingest/gateway/config.ts';
+import { devGatewayConfig } from '../harness.ts';
 import { startGateway, type RunningGateway } from '../../ingest/gateway/server.ts';
 import { mutateBytes, pick, rng } from '../../proto/testing/rng.ts';
 
@@ -59,12 +59,8 @@ let client: Client & { ship(): ClientDuplexStream<Buffer, Ack> };
 before(async () => {
   const r = spawnSync('bash', [new URL('../../scripts/dev-certs.sh', import.meta.url).pathname, certs, `${agency}:agent-01`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const config = loadGatewayConfig(undefined, {
-    'listen.port': 0,
+  const config = devGatewayConfig(certs, {
     'http.port': 0,
-    'tls.ca': join(certs, 'ca.crt'),
-    'tls.cert': join(certs, 'gateway.crt'),
-    'tls.key': join(certs, 'gateway.key'),
     'limits.maxBatchBytes': MAX_BATCH,
   });
   // an in-memory producer: the fuzz is about the frames; what decodes is recorded as Kafka would get it
