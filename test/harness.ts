@@ -2,11 +2,12 @@
 // certificates, the agent's process spec, and exact counts of what reached OpenSearch.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Consumer } from '@platformatic/kafka';
 import { TOPICS } from '../proto/ecs.ts';
 import { loadGatewayConfig } from '../ingest/gateway/config.ts';
-import { AGENT_NODE_ARGS, ROOT, ensureCerts, logFile, tail, type ServiceSpec } from '../cli/services.ts';
+import { AGENT_NODE_ARGS, ROOT, ensureCerts, logFile, pipelineServices, startService, tail, waitHealthy, type Endpoints, type ServiceSpec } from '../cli/services.ts';
 
 /** N flow events as JSON lines, 1 ms apart ending now; destinations in 198.18.0.0/15 (RFC 2544: no intel list has them). */
 export function syntheticFlows(n: number, port?: number): string {
@@ -164,4 +165,43 @@ export function devGatewayConfig(certs: string, overrides: Record<string, unknow
     'tls.key': join(certs, 'gateway.key'),
     ...overrides,
   });
+}
+
+/**
+ * The pipeline's gateway, detector and indexer (not the UI) of one test instance, each started and healthy. Each spec
+ * goes into `started` before it starts, so the test's `after` stops whatever did start when one fails.
+ */
+export async function startBackend(ep: Endpoints, instance: string, certs: string, started: ServiceSpec[]): Promise<void> {
+  const backend = pipelineServices(ep, { demoAgent: false, instance, certsDir: certs }).filter((s) => !s.name.startsWith('ui-'));
+  for (const s of backend) {
+    started.push(s);
+    startService(s);
+    await waitHealthy(s, 60_000);
+  }
+}
+
+/**
+ * A real agent of `agency` with a YAML config: the gateway of `ep` with the agency's dev certificate, HTTP on
+ * `ep.httpPortBase + 4`, its spool in `work`, then `body` (its replay / inputs sections). Started and healthy.
+ */
+export async function startYamlAgent(o: { ep: Endpoints; instance: string; agency: string; certs: string; work: string; body: string[] }, started: ServiceSpec[]): Promise<void> {
+  const config = join(o.work, 'agent.yml');
+  writeFileSync(config, [
+    'agentId: agent-01',
+    'gateway:',
+    `  address: 127.0.0.1:${o.ep.gatewayPort}`,
+    `  ca: ${join(o.certs, 'ca.crt')}`,
+    `  cert: ${join(o.certs, `${o.agency}.agent-01.crt`)}`,
+    `  key: ${join(o.certs, `${o.agency}.agent-01.key`)}`,
+    'http:',
+    `  port: ${o.ep.httpPortBase + 4}`,
+    'spool:',
+    `  dir: ${join(o.work, 'spool')}`,
+    ...o.body,
+    '',
+  ].join('\n'));
+  const agent: ServiceSpec = { name: `agent-${o.instance}`, entry: 'agents/main.ts', args: ['--config', config], healthUrl: `http://127.0.0.1:${o.ep.httpPortBase + 4}/healthz` };
+  started.push(agent);
+  startService(agent);
+  await waitHealthy(agent, 60_000);
 }

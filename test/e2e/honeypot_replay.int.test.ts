@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@opensearch-project/opensearch';
-import { pipelineServices, ROOT, startService, stopService, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { ROOT, stopService, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
 import { honeypotSensors } from '../../ui-plugin/server/services/honeypot_sensors.ts';
 import { createOpenSearchStore } from '../../ui-plugin/server/services/opensearch_store.ts';
-import { agencyCerts, eventually, searchDocs, startGroupsAtEnd } from '../harness.ts';
+import { agencyCerts, eventually, searchDocs, startBackend, startGroupsAtEnd, startYamlAgent } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -31,7 +31,7 @@ const agency = `hp${randomBytes(3).toString('hex')}`;
 const work = mkdtempSync(join(tmpdir(), 'cirt-honeypot-'));
 const certs = join(work, 'certs');
 const cowrieLog = join(work, 'cowrie.json');
-let services: ServiceSpec[] = [];
+const services: ServiceSpec[] = [];
 
 before(async () => {
   await requireKafka(ep.kafkaBrokers);
@@ -42,23 +42,8 @@ before(async () => {
   const flows = join(work, 'flows.jsonl');
   writeFileSync(flows, JSON.stringify({ '@timestamp': '2026-11-26T09:34:00.000Z', event: { kind: 'event', category: ['network'], dataset: 'netflow.flow' }, source: { ip: '203.0.113.45', port: 40022 }, destination: { ip: '10.1.0.20', port: 22 }, network: { transport: 'tcp', packets: 6, bytes: 360 } }) + '\n');
   await startGroupsAtEnd(ep.kafkaBrokers, INSTANCE);
-  services = pipelineServices(ep, { demoAgent: false, instance: INSTANCE, certsDir: certs }).filter((s) => !s.name.startsWith('ui-'));
-  for (const s of services) {
-    startService(s);
-    await waitHealthy(s, 60_000);
-  }
-  const config = join(work, 'agent.yml');
-  writeFileSync(config, [
-    'agentId: agent-01',
-    'gateway:',
-    `  address: 127.0.0.1:${ep.gatewayPort}`,
-    `  ca: ${join(certs, 'ca.crt')}`,
-    `  cert: ${join(certs, `${agency}.agent-01.crt`)}`,
-    `  key: ${join(certs, `${agency}.agent-01.key`)}`,
-    'http:',
-    `  port: ${ep.httpPortBase + 4}`,
-    'spool:',
-    `  dir: ${join(work, 'spool')}`,
+  await startBackend(ep, INSTANCE, certs, services);
+  await startYamlAgent({ ep, instance: INSTANCE, agency, certs, work, body: [
     'replay:',
     `  files: [${JSON.stringify(flows)}]`,
     '  shiftToNow: false',
@@ -69,12 +54,7 @@ before(async () => {
     '    format: cowrie',
     '    startAt: beginning',
     `    positionFile: ${JSON.stringify(join(work, 'positions.json'))}`,
-    '',
-  ].join('\n'));
-  const agent: ServiceSpec = { name: `agent-${INSTANCE}`, entry: 'agents/main.ts', args: ['--config', config], healthUrl: `http://127.0.0.1:${ep.httpPortBase + 4}/healthz` };
-  services.push(agent);
-  startService(agent);
-  await waitHealthy(agent, 60_000);
+  ] }, services);
 });
 
 after(async () => {

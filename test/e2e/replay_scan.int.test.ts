@@ -7,13 +7,13 @@
 // the alerts land in alerts-<capture date>: we search alerts-* for this run's agency.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pipelineServices, ROOT, startService, stopService, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { ROOT, stopService, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
-import { agencyCerts, eventually, searchDocs, startGroupsAtEnd } from '../harness.ts';
+import { agencyCerts, eventually, searchDocs, startBackend, startGroupsAtEnd, startYamlAgent } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -27,40 +27,20 @@ const agency = `scan${randomBytes(3).toString('hex')}`;
 const work = mkdtempSync(join(tmpdir(), 'cirt-scan-'));
 const certs = join(work, 'certs');
 const captures = ['nmap_horizontal_23.pcap', 'nmap_vertical_1-100.pcap'].map((f) => join(ROOT, 'agents/test/fixtures/scans', f));
-let services: ServiceSpec[] = [];
+const services: ServiceSpec[] = [];
 
 before(async () => {
   await requireKafka(ep.kafkaBrokers);
   await requireOpenSearch(ep.opensearchUrl);
   agencyCerts(certs, agency);
   await startGroupsAtEnd(ep.kafkaBrokers, INSTANCE);
-  services = pipelineServices(ep, { demoAgent: false, instance: INSTANCE, certsDir: certs }).filter((s) => !s.name.startsWith('ui-'));
-  for (const s of services) {
-    startService(s);
-    await waitHealthy(s, 60_000);
-  }
-  const config = join(work, 'agent.yml');
-  writeFileSync(config, [
-    'agentId: agent-01',
-    'gateway:',
-    `  address: 127.0.0.1:${ep.gatewayPort}`,
-    `  ca: ${join(certs, 'ca.crt')}`,
-    `  cert: ${join(certs, `${agency}.agent-01.crt`)}`,
-    `  key: ${join(certs, `${agency}.agent-01.key`)}`,
-    'http:',
-    `  port: ${ep.httpPortBase + 4}`,
-    'spool:',
-    `  dir: ${join(work, 'spool')}`,
+  await startBackend(ep, INSTANCE, certs, services);
+  await startYamlAgent({ ep, instance: INSTANCE, agency, certs, work, body: [
     'inputs:',
     '  - type: pcap',
     `    files: [${captures.map((c) => JSON.stringify(c)).join(', ')}]`,
     '    speed: 0',
-    '',
-  ].join('\n'));
-  const agent: ServiceSpec = { name: `agent-${INSTANCE}`, entry: 'agents/main.ts', args: ['--config', config], healthUrl: `http://127.0.0.1:${ep.httpPortBase + 4}/healthz` };
-  services.push(agent);
-  startService(agent);
-  await waitHealthy(agent, 60_000);
+  ] }, services);
 });
 
 after(async () => {

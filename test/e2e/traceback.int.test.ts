@@ -13,12 +13,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pipelineServices, startService, stopService, waitHealthy, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
+import { startService, stopService, type Endpoints, type ServiceSpec } from '../../cli/services.ts';
 import { requireKafka, requireOpenSearch } from '../../proto/testing/preflight.ts';
 import type { TracebackResponse } from '../../ui-plugin/common/index.ts';
 import { hashPassword } from '../../ui-plugin/server/auth/passwords.ts';
 import { startHost, type RunningHost } from '../../ui-plugin/standalone/host.ts';
-import { agencyCerts, agentSpec, eventually, startGroupsAtEnd } from '../harness.ts';
+import { agencyCerts, agentSpec, eventually, startBackend, startGroupsAtEnd } from '../harness.ts';
 
 const ep: Endpoints = {
   kafkaBrokers: process.env.CIRT_KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -94,7 +94,7 @@ const plans: Expected[] = [
   agencyPlan('tbc', [[3, '10.3.0.1', 22, 90, 1]], undefined),
 ];
 
-let services: ServiceSpec[] = [];
+const services: ServiceSpec[] = [];
 let host: RunningHost | undefined;
 
 before(async () => {
@@ -102,11 +102,7 @@ before(async () => {
   await requireOpenSearch(ep.opensearchUrl);
   for (const p of plans) agencyCerts(certs, p.agency);
   await startGroupsAtEnd(ep.kafkaBrokers, INSTANCE);
-  services = pipelineServices(ep, { demoAgent: false, instance: INSTANCE, certsDir: certs }).filter((s) => !s.name.startsWith('ui-'));
-  for (const s of services) {
-    startService(s);
-    await waitHealthy(s, 60_000);
-  }
+  await startBackend(ep, INSTANCE, certs, services);
   host = await startHost({
     port: ep.uiPort,
     host: '127.0.0.1',
