@@ -27,7 +27,7 @@ export interface TelemetryBatch {
 }
 
 /** The format before D25: events stamped by the gateway. Still read, for records written before an upgrade. */
-export interface TelemetryBatchV1 {
+interface TelemetryBatchV1 {
   agency: string;
   agentId: string;
   bootId: string;
@@ -56,7 +56,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  */
 export function stampedEvents(value: unknown): EcsEvent[] {
   if (!isObject(value)) throw new TelemetryFormatError('a telemetry batch must be a JSON object');
-  if (Array.isArray(value.events) && value.v === undefined) return value.events as EcsEvent[];
+  if (Array.isArray(value.events) && value.v === undefined) return (value as unknown as TelemetryBatchV1).events;
   const b = value as unknown as TelemetryBatch;
   if (value.v !== 2 || !Array.isArray(b.sent) || !Array.isArray(b.index) || typeof b.agency !== 'string' || typeof b.agentId !== 'string' || !isObject(b.cert)) {
     throw new TelemetryFormatError(`not a telemetry batch (version ${String(value.v)}; expected 2 with agency, agentId, cert, index and sent)`);
