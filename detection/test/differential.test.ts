@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { compileRules, type CompiledRule } from '../engine/index.ts';
 import { CORPUS, corpusPresent, findFiles, readJsonEvents, ruleDirs } from './corpus.ts';
+import { rng } from '../../proto/testing/rng.ts';
 
 type Ev = Record<string, unknown>;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,10 +52,6 @@ export function flattenEvtx(e: Ev): Ev {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 function pythonHasPySigma(): { ok: boolean; detail: string } {
   const r = spawnSync('python3', ['-c', 'import sigma.backends.sqlite, sigma.collection'], { encoding: 'utf8' });

@@ -6,11 +6,8 @@ import assert from 'node:assert/strict';
 import { FieldMemo, fieldGetter, fieldSlot, LEAVES_SLOT, leafValues } from '../engine/fields.ts';
 import { ONE, STAR, stringMatcher, type Part } from '../engine/values.ts';
 import { compileRules } from '../engine/index.ts';
+import { rng } from '../../proto/testing/rng.ts';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 describe('FieldMemo', () => {
   const paths = ['a', 'a.b', 'a.b.c', 'a.*.c', 'x.*.y.z', 'b.c', 'Event.EventData.Image', 'Event.UserData.*.Image', 'q'];

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { buildRuleIndex } from '../engine/prefilter.ts';
 import { compileRules, loadPipeline, loadRuleDirectory, type CompiledRule } from '../engine/index.ts';
 import { CORPUS, PIPELINES, corpusPresent, findFiles, readJsonEvents, ruleDirs } from './corpus.ts';
+import { rng } from '../../proto/testing/rng.ts';
 
 type Ev = Record<string, unknown>;
 
@@ -25,11 +26,6 @@ function assertSuperset(rules: CompiledRule[], events: Ev[]): { matches: number;
   return { matches, candidates };
 }
 
-// Deterministic PRNG.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 describe('prefilter on hand-made rules', () => {
   const yaml = `

@@ -10,18 +10,11 @@ import { createNetflowState, decodePacket, toEcs, type DecodeResult } from '../i
 import { iso } from '../ecs.ts';
 import { ip4, ip6, ipfix, ipfixTemplate, set, u16, u32, u64, u8, v9, v9Template } from './build.ts';
 import { readPcapUdp } from './pcap_payloads.ts';
+import { rng } from '../../../proto/testing/rng.ts';
 
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url).pathname;
 const EXP = '192.0.2.7';
 
-function prng(a: number): () => number {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Every IE normalise reads, plus an unknown one.
 const IDS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 21, 22, 23, 24, 27, 28, 29, 30, 32, 34, 48, 50, 56, 58, 60, 61, 62, 82, 85, 86, 136, 139, 148, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 176, 177, 178, 179, 180, 181, 182, 183, 243, 302, 305, 306, 309, 310, 999];
@@ -94,7 +87,7 @@ it('hand-built templates: every value kind and length class, duplicates, enterpr
 });
 
 it('mutated fixture templates (4,000 packets, seeded): compiled = generic', () => {
-  const rnd = prng(0x5eed);
+  const rnd = rng(0x5eed);
   const packets: Buffer[] = [];
   for (let i = 0; i < 4000; i++) {
     const base = fixtures[i % fixtures.length] as Buffer;
@@ -113,7 +106,7 @@ it('compiles only fixed-length data templates; the source holds no packet bytes 
 });
 
 it('iso() = Date#toISOString (fast path and fallbacks)', () => {
-  const rnd = prng(7);
+  const rnd = rng(7);
   const xs = [0, -0.5, -1, 0.999, 1_750_000_000_123.75, 8.64e15, -8.64e15, 253_402_300_799_999, 253_402_300_800_000, 951_782_400_000, 4_107_542_400_000 - 1];
   for (let i = 0; i < 20_000; i++) xs.push(rnd() * 4e12, Math.floor(rnd() * 3e11) * 1000, (rnd() - 0.5) * 1e15);
   for (const ms of xs) assert.equal(iso(ms), new Date(ms).toISOString(), String(ms));

@@ -2,6 +2,7 @@
 // terminate it. Posts a summary; never throws out of the loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createNetflowState, decodePacket, NETFLOW_ERROR_CODES, NetflowDecodeError, toEcs } from '../index.ts';
+import { rng } from '../../../proto/testing/rng.ts';
 
 interface Input {
   seeds: number[][];
@@ -11,16 +12,7 @@ interface Input {
 
 const { seeds, iterations, seed } = workerData as Input;
 
-// mulberry32: a small deterministic PRNG, so every failure is reproducible from its seed and iteration.
-function prng(a: number): () => number {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(seed);
+const rnd = rng(seed);
 const int = (n: number) => Math.floor(rnd() * n);
 
 function mutate(src: Buffer): Buffer {
