@@ -138,15 +138,22 @@ async function main(): Promise<void> {
         stats.rejected.set(err.code, (stats.rejected.get(err.code) ?? 0) + 1);
         logReject(input.name, err);
       },
-      emit: async (kind, event) => {
+      emit: (kind, event) => {
         stats.received++;
+        // a record the spool can never take (too large): rejected, counted, the input goes on
+        const refused = (err: unknown) => ctx.reject(err as CirtError);
+        let waiting: Promise<void> | undefined;
         try {
-          await shipper.send(kind, event);
-          stats.spooled++;
+          waiting = shipper.send(kind, event);
         } catch (err) {
-          // a record the spool can never take (too large): rejected, counted, the input goes on
-          ctx.reject(err as CirtError);
+          refused(err);
+          return;
         }
+        if (waiting === undefined) {
+          stats.spooled++;
+          return;
+        }
+        return waiting.then(() => void stats.spooled++, refused);
       },
     };
     // finite replays resolve when done, servers once listening; neither blocks the others

@@ -297,7 +297,8 @@ async function point(p: Point, rules: ReturnType<typeof applicable>, seconds = S
       const a = i % p.agencies;
       const mark = i % MARK_EVERY === 0;
       if (mark) markers++;
-      pending.push(shippers[a]!.send('flow', flow(`${run}-${label}-${p.rules}-${p.agencies}-${p.rate}-${i}`, i, a, mark, ts)));
+      const waiting = shippers[a]!.send('flow', flow(`${run}-${label}-${p.rules}-${p.agencies}-${p.rate}-${i}`, i, a, mark, ts));
+      if (waiting !== undefined) pending.push(waiting);
     }
     if (pending.length > 5_000) await Promise.all(pending.splice(0));
     await sleep(5);

@@ -1,12 +1,14 @@
 // The contract every agent input implements (syslog, files, NetFlow/IPFIX collector, pcap replay, JSON-lines
-// replay). An input turns its source into ECS events and hands each to `emit`, which resolves once the event is in
-// the spool: awaiting it is the back-pressure (a full spool slows the input down; nothing is dropped silently).
+// replay). An input turns its source into ECS events and hands each to `emit`. `emit` returns nothing when the event
+// is already in the spool, and a promise, which resolves once it is, when the spool must be waited for (full, or
+// the disk refuses): awaiting it is the back-pressure (a full spool slows the input down; nothing is dropped
+// silently). `await ctx.emit(…)` is always correct; a hot loop may skip the await when nothing is returned.
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { CirtError } from '../../proto/errors.ts';
 
 export type EventKind = 'flow' | 'log';
 
-export type Emit = (kind: EventKind, event: EcsEvent) => Promise<void>;
+export type Emit = (kind: EventKind, event: EcsEvent) => Promise<void> | void;
 
 export interface InputContext {
   emit: Emit;

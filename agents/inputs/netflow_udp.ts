@@ -111,9 +111,12 @@ export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
       c.decoded_packets_total++;
       if (r.errors.length > 0) c.rejected_packets_total++;
       for (const err of r.errors) ctx.reject(err as CirtError);
+      const ecsOpts = { exporter: item.exporter };
       for (const rec of r.records) {
         c.decoded_records_total++;
-        await ctx.emit('flow', toEcs(rec, { exporter: item.exporter }));
+        // no await when the spool took the event at once: an await per flow costs a microtask turn (~13 per packet)
+        const waiting = ctx.emit('flow', toEcs(rec, ecsOpts));
+        if (waiting !== undefined) await waiting;
       }
     }
   };

@@ -60,6 +60,27 @@ function validTime(ms: number | undefined): ms is number {
   return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 }
 
+/**
+ * The record's raw fields as JSON can carry them: the rare bigints (64-bit counters) become strings, in a copy. Without
+ * a bigint (nearly always) the record's own object is used, not copied: nothing mutates a decoded record.
+ */
+function jsonSafeFields(fields: FlowRecord['fields']): Record<string, unknown> {
+  let hasBigint = false;
+  for (const k in fields) {
+    if (typeof fields[k] === 'bigint') {
+      hasBigint = true;
+      break;
+    }
+  }
+  if (!hasBigint) return fields;
+  const raw = { ...fields } as Record<string, unknown>;
+  for (const k in raw) {
+    const v = raw[k];
+    if (typeof v === 'bigint') raw[k] = v.toString();
+  }
+  return raw;
+}
+
 export function toEcs(rec: FlowRecord, opts: ToEcsOptions): EcsEvent {
   const start = validTime(rec.startMs) ? rec.startMs : undefined;
   const end = validTime(rec.endMs) ? rec.endMs : undefined;
@@ -69,7 +90,8 @@ export function toEcs(rec: FlowRecord, opts: ToEcsOptions): EcsEvent {
   if (end !== undefined) event.end = iso(end);
   if (start !== undefined && end !== undefined && end >= start) event.duration = Math.round((end - start) * 1e6);
 
-  const ev: EcsEvent = { '@timestamp': iso(ts), event };
+  // @timestamp is the flow's end when it has one: the same string, formatted once.
+  const ev: EcsEvent = { '@timestamp': end !== undefined ? event.end! : start !== undefined ? event.start! : iso(ts), event };
   // Same keys, values and key order as building them field by field, without the intermediate arrays.
   if (rec.srcAddr !== undefined || rec.srcPort !== undefined) {
     const src: NonNullable<EcsEvent['source']> = {};
@@ -117,13 +139,7 @@ export function toEcs(rec: FlowRecord, opts: ToEcsOptions): EcsEvent {
   if (rec.direction !== undefined) netflow['flow_direction'] = rec.direction;
   if (rec.flowEndReason !== undefined) netflow['flow_end_reason'] = rec.flowEndReason;
   if (rec.flowId !== undefined) netflow['flow_id'] = rec.flowId;
-  // A spread copy (V8 clones the object's shape at once), then the rare bigints (64-bit counters) become strings.
-  const raw = { ...rec.fields } as Record<string, number | bigint | string>;
-  for (const k in raw) {
-    const v = raw[k];
-    if (typeof v === 'bigint') raw[k] = v.toString();
-  }
-  netflow['fields'] = raw;
+  netflow['fields'] = jsonSafeFields(rec.fields);
   ev['netflow'] = netflow;
   return ev;
 }

@@ -46,7 +46,7 @@ export function decodeSets(r: Reader, header: HeaderContext, opts: DecodeOptions
   }
 
   // Templates learnt in this packet release the data sets held for them (decoded with their own header).
-  if (opts.pending !== undefined) {
+  if (opts.pending !== undefined && opts.pending.heldKeys() > 0) {
     for (const key of learnt.values()) {
       const tpl = opts.templates.get(key, opts.now);
       if (tpl === undefined) continue;
@@ -130,9 +130,11 @@ function decodeOneSet(
  */
 interface TemplateSetMemo {
   bytes: Buffer;
-  templates: [TemplateKey, Template][];
+  /** The templates the parse added, each with its key string (computed once, not per refresh). */
+  templates: [TemplateKey, Template, string][];
 }
-const memos = new WeakMap<object, { sets: Map<string, TemplateSetMemo[]>; count: number; bytes: number }>();
+/** Memo lists by exporter, then (version, domain, set id) packed in one number: no key string per set. */
+const memos = new WeakMap<object, { sets: Map<string, Map<number, TemplateSetMemo[]>>; count: number; bytes: number }>();
 const MEMO_PER_KEY = 16;
 const MEMO_MAX_SETS = 4096;
 const MEMO_MAX_BYTES = 1 << 20;
@@ -152,19 +154,23 @@ function decodeTemplateSetMemo(
   }
   let memo = memos.get(opts.templates);
   if (memo === undefined) memos.set(opts.templates, (memo = { sets: new Map(), count: 0, bytes: 0 }));
-  const key = `${header.exporter}|${header.version}|${header.domainId}|${setId}`;
+  const key = header.version * 2 ** 48 + header.domainId * 2 ** 16 + setId;
   const bytes = r.buf.subarray(r.offset, r.offset + r.remaining);
-  const list = memo.sets.get(key);
-  const hit = list?.find((m) => m.bytes.equals(bytes));
-  if (hit !== undefined) {
-    for (const [k, tpl] of hit.templates) {
-      const res = opts.templates.add(k, tpl, opts.now);
-      if (res !== 'unchanged' && opts.metrics) opts.metrics.templates_total++;
-      learnt.set(templateKeyString(k), k);
+  let byKey = memo.sets.get(header.exporter);
+  const list = byKey?.get(key);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const hit = list[i]!;
+      if (!hit.bytes.equals(bytes)) continue;
+      for (const [k, tpl, ks] of hit.templates) {
+        const res = opts.templates.add(k, tpl, opts.now, ks);
+        if (res !== 'unchanged' && opts.metrics) opts.metrics.templates_total++;
+        learnt.set(ks, k);
+      }
+      return;
     }
-    return;
   }
-  const added: [TemplateKey, Template][] = [];
+  const added: [TemplateKey, Template, string][] = [];
   const clean = decodeTemplateSet(r, kind, setId, header, opts, out, learnt, added); // throws: not memoised
   if (!clean) return;
   if (memo.count >= MEMO_MAX_SETS || memo.bytes + bytes.length > MEMO_MAX_BYTES) {
@@ -172,8 +178,10 @@ function decodeTemplateSetMemo(
     memo.count = 0;
     memo.bytes = 0;
   }
-  let l = memo.sets.get(key);
-  if (l === undefined) memo.sets.set(key, (l = []));
+  if (memo.sets.size === 0) byKey = undefined; // just cleared
+  if (byKey === undefined) memo.sets.set(header.exporter, (byKey = new Map()));
+  let l = byKey.get(key);
+  if (l === undefined) byKey.set(key, (l = []));
   if (l.length >= MEMO_PER_KEY) {
     const old = l.shift();
     memo.count--;
@@ -193,7 +201,7 @@ function decodeTemplateSet(
   opts: DecodeOptions,
   out: DecodeResult,
   learnt: Map<string, TemplateKey>,
-  added: [TemplateKey, Template][] | undefined,
+  added: [TemplateKey, Template, string][] | undefined,
 ): boolean {
   let clean = true;
   const v = header.version;
@@ -272,10 +280,11 @@ function decodeTemplateSet(
     }
     const template: Template = { templateId, kind, scopeFieldCount, fields, minRecordLength };
     const key: TemplateKey = { ...scope, templateId };
-    const res = opts.templates.add(key, template, opts.now);
+    const ks = templateKeyString(key);
+    const res = opts.templates.add(key, template, opts.now, ks);
     if (res !== 'unchanged' && opts.metrics) opts.metrics.templates_total++;
-    learnt.set(templateKeyString(key), key);
-    added?.push([key, template]);
+    learnt.set(ks, key);
+    added?.push([key, template, ks]);
   }
   // What is left (< one record header) is padding.
   return clean;

@@ -116,6 +116,11 @@ export class PendingBuffer {
     return n;
   }
 
+  /** Template keys with held sets (0: nothing waits, a new template has nothing to release). */
+  heldKeys(): number {
+    return this.byKey.size;
+  }
+
   /** Bytes of held set bodies. */
   byteSize(): number {
     return this.bytes;

@@ -40,7 +40,8 @@ export interface TemplateKey extends TemplateScope {
 export type AddResult = 'added' | 'updated' | 'unchanged';
 
 export interface TemplateCache {
-  add(key: TemplateKey, template: Template, now: number): AddResult;
+  /** `keyString` (optional) is `templateKeyString(key)` when the caller already has it. */
+  add(key: TemplateKey, template: Template, now: number, keyString?: string): AddResult;
   /** The live template, or undefined (unknown, withdrawn or expired at `now`). */
   get(key: TemplateKey, now: number): Template | undefined;
   /** Withdraw one template; true when one was removed. */
@@ -70,6 +71,7 @@ function scopeString(s: TemplateScope): string {
 }
 
 function sameLayout(a: Template, b: Template): boolean {
+  if (a === b) return true;
   if (a.kind !== b.kind || a.scopeFieldCount !== b.scopeFieldCount || a.fields.length !== b.fields.length) return false;
   return a.fields.every((f, i) => {
     const g = b.fields[i];
@@ -125,8 +127,8 @@ export class MemoryTemplateCache implements TemplateCache {
     return this.ttlMs > 0 && Number.isFinite(this.ttlMs) && now - e.updatedAt > this.ttlMs;
   }
 
-  add(key: TemplateKey, template: Template, now: number): AddResult {
-    const k = templateKeyString(key);
+  add(key: TemplateKey, template: Template, now: number, keyString?: string): AddResult {
+    const k = keyString ?? templateKeyString(key);
     const prev = this.map.get(k);
     let result: AddResult = 'added';
     if (prev !== undefined && !this.expired(prev, now)) result = sameLayout(prev.template, template) ? 'unchanged' : 'updated';

@@ -9,6 +9,7 @@ import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../..
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
 import type { DiskSpool, SpoolError } from '../spool/disk_spool.ts';
+import type { SpoolRecord } from '../spool/record_codec.ts';
 import { Batcher, type BatcherLimits } from './batcher.ts';
 
 export interface ShipperOptions extends BatcherLimits {
@@ -67,23 +68,34 @@ export class GrpcShipper {
 
   /**
    * Appends one event to the spool (with a stable event id, so a re-ship after a restart is recognised
-   * downstream). While the spool is full (policy `block`) or the disk is full, waits: slows the input, loses nothing.
-   * A record the spool can never take (too large) is thrown to the caller.
+   * downstream). Returns nothing when the spool took it at once. While the spool is full (policy `block`) or the disk
+   * is full, returns a promise that waits, and resolves once the record is in: slows the input, loses nothing. A
+   * record the spool can never take (too large) is thrown to the caller (or rejects the promise).
    */
-  async send(kind: 'flow' | 'log', event: EcsEvent): Promise<void> {
+  send(kind: 'flow' | 'log', event: EcsEvent): Promise<void> | undefined {
     const stamped = event.event?.id ? event : { ...event, event: { ...event.event, id: randomUUID() } };
     const record = { kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, payload: Buffer.from(JSON.stringify(stamped)) };
-    while (true) {
-      try {
-        if (this.opts.spool.append(record)) break;
-      } catch (err) {
-        if (!(err as SpoolError).retryable) throw err;
-        this.stats.spoolErrors++;
-        this.stats.lastError = (err as Error).message;
-        this.opts.log.error('spool write failed; input paused until it succeeds', { error: err });
-      }
-      await Promise.race([this.opts.spool.waitForSpace(), sleep(1_000)]);
+    if (!this.tryAppend(record)) return this.appendWhenPossible(record);
+    if (this.batcher.batchReady()) this.pump(false);
+    return undefined;
+  }
+
+  /** true: appended; false: no room yet (or the disk refused, retryable); throws what can never be appended. */
+  private tryAppend(record: SpoolRecord): boolean {
+    try {
+      return this.opts.spool.append(record);
+    } catch (err) {
+      if (!(err as SpoolError).retryable) throw err;
+      this.stats.spoolErrors++;
+      this.stats.lastError = (err as Error).message;
+      this.opts.log.error('spool write failed; input paused until it succeeds', { error: err });
+      return false;
     }
+  }
+
+  private async appendWhenPossible(record: SpoolRecord): Promise<void> {
+    do await Promise.race([this.opts.spool.waitForSpace(), sleep(1_000)]);
+    while (!this.tryAppend(record));
     if (this.batcher.batchReady()) this.pump(false);
   }
 
