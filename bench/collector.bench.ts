@@ -8,6 +8,10 @@
 // net.core.rmem_max). The sender's achieved rate is reported: above its ceiling the ladder measures the sender.
 // A third contender, `dgram` (BENCH_DGRAM=0 to skip), is a bare node:dgram socket that only counts datagrams: the
 // ceiling of Node's own receive path on this machine, whatever the decoder does.
+// Ours runs as configured by default: its in-memory queue with the disk spill behind it (agents/inputs/packet_spill.ts),
+// so a burst the decoder cannot follow goes to disk, in order, and is decoded afterwards. A fourth contender,
+// `oursQueueOnly` (BENCH_QUEUE_ONLY=0 to skip), is the same collector without the spill: its highest zero-loss rate
+// is what the decoder itself keeps up with (plus what the 20,000-packet queue absorbs in a step).
 // Prints ONE JSON line.   npx tsx bench/collector.bench.ts
 // Children: `collector.bench.ts sender <port> <pps> <ms>` and `collector.bench.ts ours`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +28,8 @@ const SELF = new URL(import.meta.url).pathname;
 const RCVBUF = 8 * 1024 * 1024;
 const FLOWS_PER_PACKET = 13;
 const WARMUP_PACKETS = 1000;
+/** The collector's disk spill behind its queue (its default); BENCH_SPILL_BYTES=0 measures the queue alone. */
+const SPILL_BYTES = Number(process.env.BENCH_SPILL_BYTES ?? 256 * 1024 * 1024);
 
 function fixturePacket(): Buffer {
   const frame = [...readCapture(readFileSync(FIXTURE))].find((f): f is CaptureFrame => !(f instanceof Error))!;
@@ -69,10 +75,11 @@ async function sender(port: number, pps: number, ms: number): Promise<void> {
 
 // ---- our collector child: prints {port}; on "report" prints counters; on "stop" exits ----
 // `dgram` mode: a bare node:dgram socket that only counts datagrams (same buffer): the ceiling of Node's receive path.
-async function oursChild(bare: boolean): Promise<void> {
+async function oursChild(bare: boolean, spillBytes: number): Promise<void> {
   const { createNetflowInput } = await import('../agents/inputs/netflow_udp.ts');
   const { createLogger } = await import('../proto/runtime/log.ts');
-  const input = bare ? bareInput() : createNetflowInput({ host: '127.0.0.1', port: 0, receiveBufferBytes: RCVBUF, queuePackets: 20_000, whenFull: 'drop_newest', maxTemplates: 10_000, templateTtlSeconds: 1800 });
+  const stateDir = mkdtempSync(join(os.tmpdir(), 'collector-bench-'));
+  const input = bare ? bareInput() : createNetflowInput({ host: '127.0.0.1', port: 0, receiveBufferBytes: RCVBUF, queuePackets: 20_000, whenFull: 'drop_newest', maxTemplates: 10_000, templateTtlSeconds: 1800, spillMaxBytes: spillBytes }, { stateDir });
   await input.start({ emit: async () => undefined, reject: () => undefined, log: createLogger('bench', { write: () => undefined }) });
   process.stdout.write(`${JSON.stringify({ port: input.address().port })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
@@ -80,6 +87,7 @@ async function oursChild(bare: boolean): Promise<void> {
     if (line === 'stop') break;
   }
   await input.stop();
+  rmSync(stateDir, { recursive: true, force: true });
   process.exit(0);
 }
 
@@ -114,10 +122,10 @@ async function runSender(port: number, pps: number, ms: number): Promise<{ sent:
   return out;
 }
 
-interface StepResult { sentPackets: number; sentPps: number; flowsSent: number; flowsReceived: number; lost: number; receivedPackets?: number; queueDropped?: number }
+interface StepResult { sentPackets: number; sentPps: number; flowsSent: number; flowsReceived: number; lost: number; receivedPackets?: number; queueDropped?: number; spilledPackets?: number }
 
-async function stepOurs(pps: number, ms: number, bare = false): Promise<StepResult> {
-  const c = spawn(process.execPath, ['--import', 'tsx', SELF, bare ? 'dgram' : 'ours'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function stepOurs(pps: number, ms: number, mode: 'ours' | 'ours-queue' | 'dgram'): Promise<StepResult> {
+  const c = spawn(process.execPath, ['--import', 'tsx', SELF, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const next = lines(c);
   const { port } = JSON.parse(await next()) as { port: number };
   const s = await runSender(port, pps, ms);
@@ -128,7 +136,7 @@ async function stepOurs(pps: number, ms: number, bare = false): Promise<StepResu
     c.stdin!.write('report\n');
     counters = JSON.parse(await next()) as Record<string, number>;
     const n = counters['decoded_records_total'] ?? 0;
-    if (n === last && (counters['queue_length'] ?? 0) === 0) break;
+    if (n === last && (counters['queue_length'] ?? 0) + (counters['spill_packets'] ?? 0) === 0) break;
     last = n;
     await sleep(300);
   }
@@ -137,7 +145,7 @@ async function stepOurs(pps: number, ms: number, bare = false): Promise<StepResu
   const flowsSent = s.sent * FLOWS_PER_PACKET;
   const flowsReceived = counters['decoded_records_total'] ?? 0;
   // receivedPackets < sentPackets: lost in the kernel socket buffer; queueDropped: our queue was full.
-  return { sentPackets: s.sent, sentPps: Math.round(((s.sent - WARMUP_PACKETS) * 1000) / s.ms), flowsSent, flowsReceived, lost: flowsSent - flowsReceived, receivedPackets: counters['received_packets_total'] ?? 0, queueDropped: counters['dropped_packets_total'] ?? 0 };
+  return { sentPackets: s.sent, sentPps: Math.round(((s.sent - WARMUP_PACKETS) * 1000) / s.ms), flowsSent, flowsReceived, lost: flowsSent - flowsReceived, receivedPackets: counters['received_packets_total'] ?? 0, queueDropped: counters['dropped_packets_total'] ?? 0, spilledPackets: counters['spilled_packets_total'] ?? 0 };
 }
 
 let nfPort = 39_555;
@@ -164,17 +172,17 @@ async function main(): Promise<void> {
   const rates = (process.env.BENCH_RATES ?? '2000,5000,10000,20000,30000,40000,45000,50000,55000,60000,70000,80000,100000').split(',').map(Number);
   const stepMs = Number(process.env.BENCH_STEP_MS ?? 2000);
   const deadline = Date.now() + Number(process.env.BENCH_MAX_MS ?? 240_000);
-  const alive = { ours: true, nfcapd: true, dgram: process.env.BENCH_DGRAM !== '0' };
-  const best: Record<'ours' | 'nfcapd' | 'dgram', { pps: number; sentPps: number } | null> = { ours: null, nfcapd: null, dgram: null };
+  const alive = { ours: true, nfcapd: true, dgram: process.env.BENCH_DGRAM !== '0', oursQueueOnly: process.env.BENCH_QUEUE_ONLY !== '0' };
+  const best: Record<keyof typeof alive, { pps: number; sentPps: number } | null> = { ours: null, nfcapd: null, dgram: null, oursQueueOnly: null };
   const firstLoss: Record<string, unknown> = {};
   const steps: Record<string, unknown>[] = [];
   for (const [i, pps] of rates.entries()) {
-    if ((!alive.ours && !alive.nfcapd && !alive.dgram) || Date.now() > deadline) break;
-    const order = i % 2 === 0 ? (['ours', 'nfcapd', 'dgram'] as const) : (['dgram', 'nfcapd', 'ours'] as const);
+    if (!Object.values(alive).some(Boolean) || Date.now() > deadline) break;
+    const order = i % 2 === 0 ? (['ours', 'nfcapd', 'oursQueueOnly', 'dgram'] as const) : (['dgram', 'oursQueueOnly', 'nfcapd', 'ours'] as const);
     const row: Record<string, unknown> = { pps, loadavg: Math.round(os.loadavg()[0]! * 100) / 100 };
     for (const who of order) {
       if (!alive[who]) continue;
-      const r = who === 'nfcapd' ? await stepNfcapd(pps, stepMs) : await stepOurs(pps, stepMs, who === 'dgram');
+      const r = who === 'nfcapd' ? await stepNfcapd(pps, stepMs) : await stepOurs(pps, stepMs, who === 'oursQueueOnly' ? 'ours-queue' : who);
       row[who] = r;
       process.stderr.write(`${pps} pps ${who}: ${JSON.stringify(r)}\n`);
       if (r.lost === 0) best[who] = { pps, sentPps: r.sentPps };
@@ -189,12 +197,13 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     bench: 'collector', node: process.version, packetBytes: fixturePacket().length, flowsPerPacket: FLOWS_PER_PACKET, stepMs, rcvbufAsked: RCVBUF,
     rmemMax: Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()),
-    maxZeroLossPps: { ours: best.ours?.pps ?? 0, nfcapd: best.nfcapd?.pps ?? 0, nodeDgramCountOnly: best.dgram?.pps ?? 0 }, oursVsNfcapd: ratio,
+    spillMaxBytes: SPILL_BYTES,
+    maxZeroLossPps: { ours: best.ours?.pps ?? 0, nfcapd: best.nfcapd?.pps ?? 0, oursQueueOnly: best.oursQueueOnly?.pps ?? 0, nodeDgramCountOnly: best.dgram?.pps ?? 0 }, oursVsNfcapd: ratio,
     stillZeroLossAtTop: alive, firstLoss, steps, goal: 'ours >= nfcapd (highest zero-loss packet rate, same run)',
   }));
 }
 
 const mode = process.argv[2];
 if (mode === 'sender') await sender(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
-else if (mode === 'ours' || mode === 'dgram') await oursChild(mode === 'dgram');
+else if (mode === 'ours' || mode === 'ours-queue' || mode === 'dgram') await oursChild(mode === 'dgram', mode === 'ours-queue' ? 0 : SPILL_BYTES);
 else await main();

@@ -10,7 +10,7 @@ import { createFileInput, fileInputSchema, type FileInputConfig } from './files/
 import { createSyslogInput, syslogInputSchema, type SyslogInputConfig } from './syslog/index.ts';
 
 export interface InputDeps {
-  /** A directory the input may keep its state in (replay checkpoints): under the spool directory. */
+  /** A directory the input may keep its state in (replay checkpoints, the NetFlow spill): under the spool directory. */
   stateDir: string;
 }
 
@@ -25,7 +25,7 @@ function entry<C>(schema: object, create: (config: C, deps: InputDeps) => AgentI
 
 export const INPUT_TYPES: Readonly<Record<string, InputType>> = {
   jsonl: entry<JsonlInputConfig>(jsonlInputSchema, (c, deps) => createJsonlInput(c, deps)),
-  netflow: entry<NetflowInputConfig>(netflowInputSchema, (c) => createNetflowInput(c)),
+  netflow: entry<NetflowInputConfig>(netflowInputSchema, (c, deps) => createNetflowInput(c, deps)),
   pcap: entry<PcapInputConfig>(pcapInputSchema, (c) => createPcapInput(c)),
   syslog: entry<SyslogInputConfig>(syslogInputSchema, (c) => createSyslogInput(c)),
   file: entry<FileInputConfig>(fileInputSchema, (c) => createFileInput(c)),

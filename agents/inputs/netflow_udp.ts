@@ -1,20 +1,27 @@
 // NetFlow v5/v9/IPFIX collector: a UDP socket (loopback by default) with a large receive buffer, a bounded packet
-// queue, and a decoder loop. The socket handler only copies the datagram into the queue — it never waits — and a
-// full queue drops the newest packet, counted as dropped_packets_total (goflow2 utils/udp.go; vector `drop_newest`).
-// The decoder loop takes packets in order, decodes them with per-exporter template state (agents/netflow), and awaits
-// `emit` for each flow: a slow spool slows the loop, the queue absorbs bursts, and overflow is counted, never silent.
+// queue, a disk spill behind it, and a decoder loop. The socket handler only copies the datagram into the queue — it
+// never waits. When the queue is full (a burst faster than the decoder), datagrams go to the spill
+// (agents/inputs/packet_spill.ts: segment files in the agent's state directory), and from then on every datagram goes
+// there until the decoder has read it empty, so the order exporters sent them in (templates before their data) is
+// kept. Only when the spill is full too (or the disk refuses) is the newest packet dropped, counted as
+// dropped_packets_total (goflow2 utils/udp.go; vector `drop_newest`, and its disk buffer). The decoder loop takes
+// packets in order, decodes them with per-exporter template state (agents/netflow), and hands each flow to `emit`:
+// a slow spool slows the loop, the queue and the spill absorb bursts, and overflow is counted, never silent.
 import { createSocket, type Socket } from 'node:dgram';
+import { join } from 'node:path';
 import type { CirtError } from '../../proto/errors.ts';
 import { createNetflowState, decodePacket, toEcs } from '../netflow/index.ts';
 import type { AgentInput, InputContext } from './input.ts';
+import { PacketSpill } from './packet_spill.ts';
 
 /**
  * How many packets the decoder handles before it lets the event loop read the socket again. Small, so reading keeps
- * ahead of decoding: a burst then waits in our bounded queue (a drop there is counted) instead of overflowing the
- * kernel's socket buffer (a drop there is invisible to us). 32 lost ~25 % of the packets in the kernel at 60k pps;
- * 8 reads them all and holds 55k pps with zero loss over 2 s (bench/collector.bench.ts).
+ * ahead of decoding: a burst then waits in our bounded queue and the spill (a drop there is counted) instead of
+ * overflowing the kernel's socket buffer (a drop there is invisible to us). libuv reads at most 32 datagrams per
+ * turn; with the spill's writes in the receive path, 8 still lost ~0.3 % of the packets in the kernel at 80–100k
+ * pps, 2 lost none (bench/collector.bench.ts). 32 lost ~25 % at 60k pps before the spill existed.
  */
-const YIELD_EVERY_PACKETS = 8;
+const YIELD_EVERY_PACKETS = 2;
 
 export interface NetflowInputConfig {
   type?: 'netflow';
@@ -25,6 +32,8 @@ export interface NetflowInputConfig {
   /** Packets waiting for the decoder; beyond this, `whenFull` applies. */
   queuePackets: number;
   whenFull: 'drop_newest';
+  /** Disk behind the queue for bursts (bytes of datagrams); 0 = none, a full queue drops at once. */
+  spillMaxBytes: number;
   maxTemplates: number;
   templateTtlSeconds: number;
 }
@@ -38,7 +47,8 @@ export const netflowInputSchema = {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 2055, description: 'UDP port; 0 = an ephemeral port (tests).' },
     receiveBufferBytes: { type: 'integer', minimum: 65536, maximum: 1 << 30, default: 8 * 1024 * 1024, description: 'SO_RCVBUF asked of the kernel (capped at net.core.rmem_max; the granted size is logged).' },
     queuePackets: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 20_000, description: 'Packets waiting for the decoder; beyond this, whenFull applies.' },
-    whenFull: { enum: ['drop_newest'], default: 'drop_newest', description: 'A full queue drops the newest packet, counted in agent_input_dropped_packets_total.' },
+    whenFull: { enum: ['drop_newest'], default: 'drop_newest', description: 'When the queue and the spill are full, the newest packet is dropped, counted in agent_input_dropped_packets_total.' },
+    spillMaxBytes: { type: 'integer', minimum: 0, default: 256 * 1024 * 1024, description: 'Disk (in the spool directory) that takes the datagrams a full queue cannot, in order, until the decoder catches up; 0 = no spill.' },
     maxTemplates: { type: 'integer', minimum: 1, default: 10_000, description: 'Most v9/IPFIX templates kept (all exporters); the least recently refreshed goes first.' },
     templateTtlSeconds: { type: 'integer', minimum: 0, default: 1800, description: 'A template not refreshed for this long is forgotten; 0 = never.' },
   },
@@ -82,10 +92,16 @@ export class PacketQueue<T> {
   }
 }
 
-export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
+/** Where a collector keeps its spill: one directory per listening address, under the agent's state directory. */
+export function spillDir(stateDir: string, config: Pick<NetflowInputConfig, 'host' | 'port'>): string {
+  return join(stateDir, `netflow-spill-${config.host.replace(/[^0-9A-Za-z.]/g, '_')}-${config.port}`);
+}
+
+export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir: string }): NetflowInput {
   const state = createNetflowState({ templates: { maxTemplates: config.maxTemplates, ttlMs: config.templateTtlSeconds * 1000 } });
   const queue = new PacketQueue<Queued>(config.queuePackets);
   const c = { received_packets_total: 0, received_bytes_total: 0, dropped_packets_total: 0, decoded_packets_total: 0, decoded_records_total: 0, rejected_packets_total: 0, queue_length: 0, queue_capacity: config.queuePackets, receive_buffer_bytes: 0 };
+  let spill: PacketSpill | undefined;
   let socket: Socket | undefined;
   let bound = { host: config.host, port: config.port };
   let wake: (() => void) | undefined;
@@ -101,7 +117,8 @@ export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
         sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
       }
-      const item = queue.shift();
+      // the queue holds what came before anything in the spill: drain it first
+      const item = queue.shift() ?? spill?.shift();
       if (!item) {
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
@@ -128,13 +145,22 @@ export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
     address: () => bound,
     async start(ctx) {
       stopped = false;
+      if (config.spillMaxBytes > 0 && deps !== undefined && spill === undefined) {
+        const dir = spillDir(deps.stateDir, config);
+        spill = new PacketSpill({ dir, maxBytes: config.spillMaxBytes });
+        spill.onLost = (n) => (c.dropped_packets_total += n);
+        if (spill.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: spill.length, bytes: spill.bytes });
+      }
       const s = createSocket({ type: config.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: config.receiveBufferBytes });
       socket = s;
       s.on('message', (buf, rinfo) => {
         c.received_packets_total++;
         c.received_bytes_total += buf.length;
-        // dgram hands over a fresh Buffer per datagram: queue it as is, no copy
-        if (!queue.push({ buf, exporter: rinfo.address, at: Date.now() })) {
+        // dgram hands over a fresh Buffer per datagram: queue it as is, no copy. Once anything is in the spill,
+        // everything goes there until the decoder has emptied it (order).
+        const at = Date.now();
+        const kept = spill === undefined || spill.length === 0 ? queue.push({ buf, exporter: rinfo.address, at }) || (spill?.push(buf, rinfo.address, at) ?? false) : spill.push(buf, rinfo.address, at);
+        if (!kept) {
           c.dropped_packets_total++;
           return;
         }
@@ -165,10 +191,13 @@ export function createNetflowInput(config: NetflowInputConfig): NetflowInput {
       await new Promise<void>((r) => (socket ? socket.close(() => r()) : r()));
       socket = undefined;
       await loopDone;
+      // what the decoder did not reach stays on disk and is decoded first at the next start
+      spill?.close();
+      spill = undefined;
     },
     counters() {
       const m = state.metrics as unknown as Record<string, unknown>;
-      const out: Record<string, number> = { ...c, queue_length: queue.length };
+      const out: Record<string, number> = { ...c, queue_length: queue.length, spill_packets: spill?.length ?? 0, spill_bytes: spill?.bytes ?? 0, ...spill?.counters };
       for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[`decoder_${k}`] = v;
       return out;
     },

@@ -1,18 +1,23 @@
 // The NetFlow/IPFIX UDP collector on loopback with the real softflowd exports (agents/test/fixtures/*.pcap, see
 // that README): every v5/v9/IPFIX record becomes a flow event; a malformed datagram is rejected with its code; a full
-// queue drops the newest packets and counts them without blocking the socket.
+// queue spills to disk in order, and drops the newest packets (counted) only when the spill is full too, never
+// blocking the socket; a spill left by a killed agent is decoded at the next start.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { CirtError } from '../../proto/errors.ts';
 import { createLogger } from '../../proto/runtime/log.ts';
 import { readPcapUdp } from '../netflow/test/pcap_payloads.ts';
-import { PacketQueue, createNetflowInput } from '../inputs/netflow_udp.ts';
+import { PacketQueue, createNetflowInput, spillDir } from '../inputs/netflow_udp.ts';
+import { PacketSpill } from '../inputs/packet_spill.ts';
 
 const FIX = new URL('./fixtures/', import.meta.url).pathname;
 const log = createLogger('test', { write: () => undefined });
-const base = { host: '127.0.0.1', port: 0, receiveBufferBytes: 1 << 20, whenFull: 'drop_newest' as const, maxTemplates: 100, templateTtlSeconds: 60 };
+const base = { host: '127.0.0.1', port: 0, receiveBufferBytes: 1 << 20, whenFull: 'drop_newest' as const, maxTemplates: 100, templateTtlSeconds: 60, spillMaxBytes: 0 };
 
 async function send(port: number, payloads: Buffer[]): Promise<void> {
   const s = createSocket('udp4');
@@ -51,7 +56,7 @@ describe('netflow UDP input', () => {
     }
   });
 
-  test('a slow spool fills the queue: the newest packets are dropped and counted, the socket keeps reading', async () => {
+  test('without a spill, a slow spool fills the queue: the newest packets are dropped and counted, the socket keeps reading', async () => {
     const input = createNetflowInput({ ...base, queuePackets: 5 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -71,6 +76,131 @@ describe('netflow UDP input', () => {
     } finally {
       release();
       await input.stop();
+    }
+  });
+
+  /** The v5 fixture with its header's flow sequence set to `seq` (each copy recognisable in the events). */
+  const v5WithSequence = (seq: number): Buffer => {
+    const p = Buffer.from(readPcapUdp(`${FIX}netflow-v5.pcap`)[0]!.payload);
+    p.writeUInt32BE(seq, 16);
+    return p;
+  };
+
+  test('a full queue spills to disk: nothing is dropped, and the decoder gets every packet in the order sent', async () => {
+    const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
+    const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sequences: number[] = [];
+    await input.start({ log, emit: async (_k, ev) => { await gate; sequences.push((ev['netflow'] as { sequence: number }).sequence); }, reject: () => undefined });
+    try {
+      await send(input.address().port, Array.from({ length: 50 }, (_, i) => v5WithSequence(1000 + i)));
+      await until(() => input.counters().received_packets_total === 50);
+      let c = input.counters();
+      // 5 filled the queue, the rest went to disk; the decoder then took the first one (blocked in emit), and the
+      // slot it freed stays empty: once the spill holds anything, newer datagrams go behind it, not ahead
+      assert.equal(c.dropped_packets_total, 0);
+      assert.equal(c.queue_length, 4);
+      assert.equal(c.spill_packets, 45);
+      assert.equal(c.spilled_packets_total, 45);
+      release();
+      await until(() => sequences.length === 50 * 7);
+      const order = sequences.filter((_, i) => i % 7 === 0);
+      assert.deepEqual(order, Array.from({ length: 50 }, (_, i) => 1000 + i), 'queue first, then the spill, in arrival order');
+      c = input.counters();
+      assert.equal(c.spill_packets, 0);
+      assert.equal(c.decoded_records_total, 350);
+      assert.deepEqual(readdirSync(spillDir(stateDir, { host: '127.0.0.1', port: 0 })), [], 'read segments are deleted (the directory is named after the configured address)');
+    } finally {
+      release();
+      await input.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('when the spill is full too, the newest packets are dropped and counted', async () => {
+    const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
+    const pkt = v5WithSequence(1);
+    // room for exactly 3 datagrams on disk (each record: 8 + 9 + 9-byte exporter + the datagram)
+    const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 3 * (8 + 9 + 9 + pkt.length) }, { stateDir });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let emitted = 0;
+    await input.start({ log, emit: async () => { await gate; emitted++; }, reject: () => undefined });
+    try {
+      await send(input.address().port, Array.from({ length: 20 }, () => pkt));
+      await until(() => input.counters().received_packets_total === 20);
+      const c = input.counters();
+      assert.equal(c.spill_packets, 3);
+      assert.equal(c.dropped_packets_total, 20 - 5 - 3);
+      release();
+      await until(() => emitted === 8 * 7);
+    } finally {
+      release();
+      await input.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a spill left on disk by a stopped or killed agent is decoded first at the next start; a torn tail is counted', async () => {
+    const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
+    const port = 0;
+    const dir = spillDir(stateDir, { host: '127.0.0.1', port });
+    // What a killed agent leaves: two segments, the second cut in the middle of a record.
+    const spill = new PacketSpill({ dir, maxBytes: 1 << 20, segmentBytes: 1 });
+    for (let i = 0; i < 4; i++) spill.push(v5WithSequence(500 + i), '192.0.2.7', Date.now());
+    spill.close();
+    const segments = readdirSync(dir).sort();
+    assert.ok(segments.length >= 1);
+    appendFileSync(join(dir, segments.at(-1)!), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
+    const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir });
+    const events: EcsEvent[] = [];
+    await input.start({ log, emit: (_k, ev) => void events.push(ev), reject: () => undefined });
+    try {
+      await until(() => events.length === 4 * 7);
+      assert.deepEqual(events.filter((_, i) => i % 7 === 0).map((e) => (e['netflow'] as { sequence: number }).sequence), [500, 501, 502, 503]);
+      assert.ok(events.every((e) => e.observer?.ip?.[0] === '192.0.2.7'), 'the exporter recorded in the spill');
+      const c = input.counters();
+      assert.equal(c.spill_recovered_packets, 4);
+      assert.equal(c.spill_corrupt_records_total, 1);
+    } finally {
+      await input.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('PacketSpill: FIFO across segments, bounded, frees what it has read', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'spill-unit-'));
+    try {
+      const s = new PacketSpill({ dir, maxBytes: 3_000, segmentBytes: 300 });
+      const pkts = Array.from({ length: 40 }, (_, i) => Buffer.alloc(100 + (i % 7), i));
+      const accepted = pkts.filter((p, i) => s.push(p, '10.0.0.1', 1_700_000_000_000 + i));
+      // each record is 8 + 9 + 8 (exporter) + 100..106 bytes; a datagram that would pass 3,000 bytes is refused
+      let room = 3_000;
+      const fits = pkts.filter((p) => (25 + p.length <= room ? ((room -= 25 + p.length), true) : false));
+      assert.equal(fits.length, 23);
+      assert.deepEqual(accepted, fits);
+      assert.equal(s.length, 23);
+      const out: Buffer[] = [];
+      for (let p = s.shift(); p !== undefined; p = s.shift()) {
+        assert.equal(p.exporter, '10.0.0.1');
+        assert.equal(p.at, 1_700_000_000_000 + out.length);
+        out.push(p.buf);
+      }
+      assert.deepEqual(out, accepted, 'same datagrams, same order, across several segments');
+      assert.equal(s.length, 0);
+      assert.equal(s.bytes, 0);
+      assert.deepEqual(readdirSync(dir), [], 'every segment read is deleted');
+      // interleaved pushes and shifts keep the order
+      for (let i = 0; i < 5; i++) s.push(pkts[i]!, '::1', i);
+      assert.deepEqual(s.shift()?.buf, pkts[0]);
+      for (let i = 5; i < 8; i++) s.push(pkts[i]!, '::1', i);
+      const rest: Buffer[] = [];
+      for (let p = s.shift(); p !== undefined; p = s.shift()) rest.push(p.buf);
+      assert.deepEqual(rest, pkts.slice(1, 8));
+      s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
