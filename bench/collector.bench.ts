@@ -169,9 +169,9 @@ async function stepNfcapd(pps: number, ms: number): Promise<StepResult> {
 }
 
 async function main(): Promise<void> {
-  const rates = (process.env.BENCH_RATES ?? '2000,5000,10000,20000,30000,40000,45000,50000,55000,60000,70000,80000,100000').split(',').map(Number);
+  const rates = (process.env.BENCH_RATES ?? '5000,20000,40000,50000,55000,60000,65000,70000,80000,90000,100000').split(',').map(Number);
   const stepMs = Number(process.env.BENCH_STEP_MS ?? 2000);
-  const deadline = Date.now() + Number(process.env.BENCH_MAX_MS ?? 240_000);
+  const deadline = Date.now() + Number(process.env.BENCH_MAX_MS ?? 600_000);
   const alive = { ours: true, nfcapd: true, dgram: process.env.BENCH_DGRAM !== '0', oursQueueOnly: process.env.BENCH_QUEUE_ONLY !== '0' };
   const best: Record<keyof typeof alive, { pps: number; sentPps: number } | null> = { ours: null, nfcapd: null, dgram: null, oursQueueOnly: null };
   const firstLoss: Record<string, unknown> = {};

@@ -18,10 +18,14 @@ import { PacketSpill } from './packet_spill.ts';
  * How many packets the decoder handles before it lets the event loop read the socket again. Small, so reading keeps
  * ahead of decoding: a burst then waits in our bounded queue and the spill (a drop there is counted) instead of
  * overflowing the kernel's socket buffer (a drop there is invisible to us). libuv reads at most 32 datagrams per
- * turn; with the spill's writes in the receive path, 8 still lost ~0.3 % of the packets in the kernel at 80–100k
- * pps, 2 lost none (bench/collector.bench.ts). 32 lost ~25 % at 60k pps before the spill existed.
+ * turn, and each turn costs a poll, so: every 8 packets normally (32 lost ~25 % in the kernel at 60k pps; 8 reads
+ * them all), every 2 once a backlog builds (BACKLOG_PACKETS queued, or anything in the spill): the decoder is behind
+ * anyway, each datagram may also cost its write to disk, and reading decides what is kept (8 lost ~0.3 % in the
+ * kernel at 80–100k pps, 2 none). bench/collector.bench.ts.
  */
-const YIELD_EVERY_PACKETS = 2;
+const YIELD_EVERY_PACKETS = 8;
+const YIELD_EVERY_PACKETS_BACKLOG = 2;
+const BACKLOG_PACKETS = 1024;
 
 export interface NetflowInputConfig {
   type?: 'netflow';
@@ -113,7 +117,7 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
     while (!stopped) {
       // emit() resolves as a microtask, so without this the loop would never let the socket's I/O callbacks run
       // while packets are queued: the kernel buffer, not our bounded queue, would then take the bursts (and drop).
-      if (++sinceYield >= YIELD_EVERY_PACKETS) {
+      if (++sinceYield >= (queue.length >= BACKLOG_PACKETS || (spill !== undefined && spill.length > 0) ? YIELD_EVERY_PACKETS_BACKLOG : YIELD_EVERY_PACKETS)) {
         sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
       }
