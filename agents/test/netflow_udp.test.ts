@@ -97,12 +97,13 @@ describe('netflow UDP input', () => {
       await send(input.address().port, Array.from({ length: 50 }, (_, i) => v5WithSequence(1000 + i)));
       await until(() => input.counters().received_packets_total === 50);
       let c = input.counters();
-      // 5 filled the queue, the rest went to disk; the decoder then took the first one (blocked in emit), and the
-      // slot it freed stays empty: once the spill holds anything, newer datagrams go behind it, not ahead
+      // One datagram is in the decoder (blocked in emit), the queue is full, the rest went to disk. Whether the decoder
+      // took the first datagram before the queue filled (5 queued) or after (4: the slot it freed stays empty, since
+      // once the spill holds anything newer datagrams go behind it, not ahead) depends on the event loop's timing.
       assert.equal(c.dropped_packets_total, 0);
-      assert.equal(c.queue_length, 4);
-      assert.equal(c.spill_packets, 45);
-      assert.equal(c.spilled_packets_total, 45);
+      assert.ok(c.queue_length === 4 || c.queue_length === 5, `queue ${c.queue_length}`);
+      assert.equal(c.spill_packets, 49 - c.queue_length!);
+      assert.equal(c.spilled_packets_total, c.spill_packets);
       release();
       await until(() => sequences.length === 50 * 7);
       const order = sequences.filter((_, i) => i % 7 === 0);
@@ -131,10 +132,11 @@ describe('netflow UDP input', () => {
       await send(input.address().port, Array.from({ length: 20 }, () => pkt));
       await until(() => input.counters().received_packets_total === 20);
       const c = input.counters();
+      // one in the decoder, 4 or 5 queued (see above), 3 on disk, the rest dropped
       assert.equal(c.spill_packets, 3);
-      assert.equal(c.dropped_packets_total, 20 - 5 - 3);
+      assert.equal(c.dropped_packets_total, 20 - 1 - c.queue_length! - 3);
       release();
-      await until(() => emitted === 8 * 7);
+      await until(() => emitted === (1 + c.queue_length! + 3) * 7);
     } finally {
       release();
       await input.stop();
