@@ -32,7 +32,7 @@ describe('agent config', () => {
   test('defaults are filled per input type; http and compression have defaults', () => {
     const f = yml('good.yml', 'agentId: a1\ninputs:\n  - type: netflow\n    port: 9995\n  - type: pcap\n    files: [a.pcapng]\n    speed: 10\n');
     const c = loadAgentConfig(f, undefined);
-    assert.deepEqual(c.inputs[0], { type: 'netflow', port: 9995, host: '127.0.0.1', receiveBufferBytes: 8 << 20, queuePackets: 20_000, whenFull: 'drop_newest', maxTemplates: 10_000, templateTtlSeconds: 1800 });
+    assert.deepEqual(c.inputs[0], { type: 'netflow', port: 9995, host: '127.0.0.1', receiveBufferBytes: 8 << 20, queuePackets: 20_000, whenFull: 'drop_newest', spillMaxBytes: 256 * 1024 * 1024, maxTemplates: 10_000, templateTtlSeconds: 1800 });
     assert.deepEqual((c.inputs[1] as unknown as { netflowPorts: number[] }).netflowPorts, [2055, 4739, 9995, 9996]);
     assert.deepEqual(c.http, { host: '127.0.0.1', port: 9104 });
     assert.equal(c.gateway.compression, 'gzip');
