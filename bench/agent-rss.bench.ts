@@ -6,8 +6,9 @@
 // VmRSS from /proc/<pid>/status every second, then waits (at most 60 s) for the gateway to acknowledge everything.
 // Prints ONE JSON line: max / median RSS (while fed), events sent / received / spooled / acked.
 //   npx tsx bench/agent-rss.bench.ts
-// Env: BENCH_EPS, BENCH_SECONDS, BENCH_NODE_OPTIONS (extra node flags for the agent, e.g. --max-semi-space-size=2),
-// BENCH_AGENT_RUNNER=tsx|bundle (see RUNNER), BENCH_AGENT_ENV (extra env for the agent, e.g. MALLOC_ARENA_MAX=2),
+// Env: BENCH_EPS, BENCH_SECONDS, BENCH_AGENT_RUNNER=dist|tsx (see RUNNER), BENCH_PROFILE=standard|lean (dist),
+// BENCH_NODE_OPTIONS (node flags instead of the profile's), BENCH_AGENT_ENV (extra env, e.g. MALLOC_ARENA_MAX=2),
+// BENCH_SHIPPING (agent `shipping:` keys, e.g. maxInflightBatches=2,maxBatchEvents=200),
 // BENCH_COMPRESSION (the agent's gateway.compression; default: the config default, gzip).
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -19,10 +20,11 @@ import { AGENT_NODE_ARGS, pipelineServices, ROOT, startService, stopService, wai
 import { decodeFrame, readCapture, type CaptureFrame } from '../agents/pcap/index.ts';
 
 const EPS = Number(process.env.BENCH_EPS ?? 10_000);
-/** `tsx` (default: how services run, D1) or `bundle` (esbuild bundle run by plain node, to isolate the loader's cost). */
-const RUNNER = process.env.BENCH_AGENT_RUNNER ?? 'tsx';
+/** `dist` (default: as agencies run it, scripts/build-agent.mjs) or `tsx` (as `npm start` and the tests run it, D1). */
+const RUNNER = process.env.BENCH_AGENT_RUNNER ?? 'dist';
+/** The runtime profile of the launcher (agents/runtime_profile.json): `standard` or `lean`. */
+const PROFILE = process.env.BENCH_PROFILE ?? 'standard';
 const bundleDir = join(ROOT, '.stack', 'bench', `agent-rss-${process.pid}`);
-const bundleFile = join(bundleDir, 'main.mjs');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 // Ports: free ones picked at start (other engineers' benches and tests run on this machine too).
 let GATEWAY_PORT = 0;
@@ -82,12 +84,15 @@ function smapsMB(pid: number): Record<string, number> {
     const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       const path = head[1] ?? '';
-      kind = path === '' ? 'anon' : path === '[heap]' ? 'mallocHeap' : path.endsWith('/node') ? 'nodeBinary' : path.startsWith('[') ? 'other' : 'files';
+      const perms = line.split(' ')[1] ?? '';
+      // the node binary by segment: code (r-x), read-only data (r--: V8's snapshot, ICU data, symbols), data (rw-)
+      kind = path === '' ? 'anon' : path === '[heap]' ? 'mallocHeap' : path.endsWith('/node') ? `nodeBinary.${perms.slice(0, 3)}` : path.startsWith('[') ? 'other' : 'files';
       continue;
     }
     const m = /^Rss:\s+(\d+) kB/.exec(line);
     if (m) out[kind] = (out[kind] ?? 0) + Number(m[1]);
   }
+  out['nodeBinary'] = Object.entries(out).reduce((n, [k, v]) => (k.startsWith('nodeBinary.') ? n + v : n), 0);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v / 102.4) / 10]));
 }
 
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
       'http:',
       '  host: 127.0.0.1',
       `  port: ${AGENT_HTTP}`,
+      ...(process.env.BENCH_SHIPPING ? ['shipping:', ...process.env.BENCH_SHIPPING.split(',').map((kv) => `  ${kv.replace('=', ': ')}`)] : []),
       'spool:',
       `  dir: ${join(tmp, 'spool')}`,
       'inputs:',
@@ -127,19 +133,23 @@ async function main(): Promise<void> {
       `    port: ${NETFLOW_PORT}`,
       '',
     ].join('\n'));
-    // default: the agent's node options as deployed (cli/services.ts AGENT_NODE_ARGS); BENCH_NODE_OPTIONS replaces them
-    const extra = process.env.BENCH_NODE_OPTIONS !== undefined ? process.env.BENCH_NODE_OPTIONS.split(' ').filter((x) => x !== '') : AGENT_NODE_ARGS;
     const agentEnv = Object.fromEntries((process.env.BENCH_AGENT_ENV ?? '').split(' ').filter((x) => x.includes('=')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
     if (process.env.BENCH_COMPRESSION) agentEnv['CIRT_AGENT_COMPRESSION'] = process.env.BENCH_COMPRESSION;
-    let entry = ['--import', 'tsx', join(ROOT, 'agents/main.ts')];
-    if (RUNNER === 'bundle') {
-      // The same sources as one ESM file (esbuild, npm packages left external, so it lives under the repo where
-      // node_modules resolves), run by plain node: no tsx loader thread.
-      const b = spawnSync(join(ROOT, 'node_modules/.bin/esbuild'), ['agents/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${bundleFile}`, '--log-level=warning'], { cwd: ROOT, encoding: 'utf8' });
-      if (b.status !== 0) throw new Error(`esbuild: ${b.stderr}`);
-      entry = [bundleFile];
+    const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(' ').filter((x) => x !== '');
+    let command: string;
+    let args: string[];
+    if (RUNNER === 'dist') {
+      // As agencies run it: `scripts/build-agent.mjs` (one minified bundle + the cirt-agent launcher, which execs node
+      // with the runtime profile BENCH_PROFILE). BENCH_NODE_OPTIONS runs the bundle with those options instead.
+      const b = spawnSync(process.execPath, [join(ROOT, 'scripts/build-agent.mjs'), bundleDir], { cwd: ROOT, encoding: 'utf8' });
+      if (b.status !== 0) throw new Error(`build-agent: ${b.stderr}`);
+      agentEnv['CIRT_AGENT_PROFILE'] = PROFILE;
+      [command, args] = nodeOptions ? [process.execPath, [...nodeOptions, join(bundleDir, 'agent.mjs')]] : [join(bundleDir, 'cirt-agent'), []];
+    } else {
+      // As `npm start` and the tests run it: tsx, with cli/services.ts AGENT_NODE_ARGS (or BENCH_NODE_OPTIONS).
+      [command, args] = [process.execPath, [...(nodeOptions ?? AGENT_NODE_ARGS), '--import', 'tsx', join(ROOT, 'agents/main.ts')]];
     }
-    agent = spawn(process.execPath, [...extra, ...entry, '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...agentEnv } });
+    agent = spawn(command, [...args, '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...agentEnv } });
     let agentErr = '';
     agent.stderr!.on('data', (d: Buffer) => (agentErr = (agentErr + d.toString()).slice(-4000)));
     const pid = agent.pid!;
@@ -188,7 +198,7 @@ async function main(): Promise<void> {
     }
     const heapUsed = await metric('nodejs_heap_size_used_bytes');
     const result = {
-      bench: 'agent-rss', node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), runner: RUNNER, nodeOptions: extra, agentEnv,
+      bench: 'agent-rss', node: process.version, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), runner: RUNNER, profile: RUNNER === 'dist' && !nodeOptions ? PROFILE : undefined, nodeOptions: nodeOptions ?? (RUNNER === 'tsx' ? AGENT_NODE_ARGS : undefined), agentEnv,
       targetEventsPerSec: EPS, seconds: SECONDS, feedMs, eventsSent: sent * FLOWS_PER_PACKET, achievedEventsPerSec: Math.round((sent * FLOWS_PER_PACKET * 1000) / feedMs),
       eventsReceived: await received(), eventsSpooled: await metric('agent_events_spooled_total'), recordsAcked: acked,
       netflowDroppedPackets: await metric('agent_input_stat{input="netflow-udp:127.0.0.1:' + String(NETFLOW_PORT) + '",stat="dropped_packets_total"}'),

@@ -17,8 +17,6 @@ export interface ConfigSource {
   overrides?: Record<string, unknown>;
 }
 
-const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array', allErrors: true, strict: false });
-
 export function loadConfig<T>(service: string, schema: object, source: ConfigSource = {}): Readonly<T> {
   let data: Record<string, unknown> = {};
   if (source.file) {
@@ -44,7 +42,9 @@ export function loadConfig<T>(service: string, schema: object, source: ConfigSou
     if (value !== undefined && value !== '') setPath(data, path, value.includes(',') ? value.split(',') : value);
   }
   for (const [path, value] of Object.entries(source.overrides ?? {})) setPath(data, path, value);
-  const validate = ajv.compile(schema);
+  // An Ajv per load, not one per module: a service loads its config once, and the compiled validator (generated code,
+  // hundreds of KB for the agent's schema of every input) is then garbage instead of living as long as the process.
+  const validate = new Ajv({ useDefaults: true, coerceTypes: 'array', allErrors: true, strict: false }).compile(schema);
   const copy = structuredClone(data);
   if (!validate(copy)) {
     throw new ConfigError('ERR_CONFIG_INVALID', `${service}: invalid configuration: ${formatErrors(validate.errors ?? [])}`, {
