@@ -151,9 +151,14 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
       stopped = false;
       if (config.spillMaxBytes > 0 && deps !== undefined && spill === undefined) {
         const dir = spillDir(deps.stateDir, config);
-        spill = new PacketSpill({ dir, maxBytes: config.spillMaxBytes });
-        spill.onLost = (n) => (c.dropped_packets_total += n);
-        if (spill.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: spill.length, bytes: spill.bytes });
+        try {
+          spill = new PacketSpill({ dir, maxBytes: config.spillMaxBytes });
+          spill.onLost = (n) => (c.dropped_packets_total += n);
+          if (spill.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: spill.length, bytes: spill.bytes });
+        } catch (err) {
+          // collecting matters more than the spill: run without it (a full queue then drops, counted), say so loudly
+          ctx.log.error('netflow spill unavailable: a full queue drops the newest packets', { dir, error: err });
+        }
       }
       const s = createSocket({ type: config.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: config.receiveBufferBytes });
       socket = s;

@@ -4,7 +4,7 @@
 // blocking the socket; a spill left by a killed agent is decoded at the next start.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -165,6 +165,26 @@ describe('netflow UDP input', () => {
       const c = input.counters();
       assert.equal(c.spill_recovered_packets, 4);
       assert.equal(c.spill_corrupt_records_total, 1);
+    } finally {
+      await input.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a spill directory that cannot be created is logged; the collector runs without it', async () => {
+    const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
+    writeFileSync(join(stateDir, 'blocker'), 'a file where the state directory should be');
+    const errors: string[] = [];
+    const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir: join(stateDir, 'blocker') });
+    const events: EcsEvent[] = [];
+    const logger = createLogger('test', { write: (line: string) => void (line.includes('"level":"error"') && errors.push(line)) });
+    await input.start({ log: logger, emit: (_k, ev) => void events.push(ev), reject: () => undefined });
+    try {
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]!, /netflow spill unavailable/);
+      await send(input.address().port, [v5WithSequence(7)]);
+      await until(() => events.length === 7);
+      assert.equal(input.counters().spill_packets, 0);
     } finally {
       await input.stop();
       rmSync(stateDir, { recursive: true, force: true });
