@@ -14,7 +14,8 @@ export interface BatcherLimits {
 /** What the batcher needs of the spool. */
 export interface RecordSource {
   read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; end: Cursor };
-  commit(end: Cursor): void;
+  /** `records`: how many records lie between the last commit and `end` (the spool counts them itself without it). */
+  commit(end: Cursor, records?: number): void;
   readonly unreadRecords: number;
 }
 
@@ -81,7 +82,7 @@ export class Batcher {
     for (const s of seqs) {
       const head = this.inflight.get(s)!;
       if (!head.settled) break;
-      this.source.commit(head.end);
+      this.source.commit(head.end, head.batch.records.length);
       this.inflight.delete(s);
     }
     return f.batch.records.length;
