@@ -10,7 +10,7 @@ import { normalise, samplingRateFrom, toNumber } from './record.ts';
 import { compiledFor } from './compile.ts';
 import type { ExporterOptions, HeaderContext } from './state.ts';
 import type { Template, TemplateField, TemplateKey } from './templates.ts';
-import { VARIABLE_LENGTH, templateKeyString } from './templates.ts';
+import { VARIABLE_LENGTH, packedKey, templateKeyString } from './templates.ts';
 
 /** Walk the sets of a v9/IPFIX message body. Never throws: problems become errors in `out`. */
 export function decodeSets(r: Reader, header: HeaderContext, opts: DecodeOptions, out: DecodeResult): void {
@@ -154,7 +154,7 @@ function decodeTemplateSetMemo(
   }
   let memo = memos.get(opts.templates);
   if (memo === undefined) memos.set(opts.templates, (memo = { sets: new Map(), count: 0, bytes: 0 }));
-  const key = header.version * 2 ** 48 + header.domainId * 2 ** 16 + setId;
+  const key = packedKey(header.version, header.domainId, setId);
   const bytes = r.buf.subarray(r.offset, r.offset + r.remaining);
   let byKey = memo.sets.get(header.exporter);
   const list = byKey?.get(key);

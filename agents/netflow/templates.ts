@@ -85,9 +85,16 @@ interface Entry {
   updatedAt: number;
 }
 
-/** Numeric part of a key within one exporter: version, domain and template id packed as in goflow2 (< 2^53). */
+/**
+ * Version, domain and template (or set) id packed in one number, as in goflow2 (< 2^53): a key within one exporter
+ * that needs no string. The template cache's index and the template-set memo (flowsets.ts) use it.
+ */
+export function packedKey(version: number, domainId: number, id: number): number {
+  return version * 2 ** 48 + domainId * 2 ** 16 + id;
+}
+
 function numericKey(k: TemplateKey): number {
-  return k.version * 2 ** 48 + k.domainId * 2 ** 16 + k.templateId;
+  return packedKey(k.version, k.domainId, k.templateId);
 }
 
 export class MemoryTemplateCache implements TemplateCache {
