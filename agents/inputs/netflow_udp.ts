@@ -106,6 +106,13 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
   const queue = new PacketQueue<Queued>(config.queuePackets);
   const c = { received_packets_total: 0, received_bytes_total: 0, dropped_packets_total: 0, decoded_packets_total: 0, decoded_records_total: 0, rejected_packets_total: 0, queue_length: 0, queue_capacity: config.queuePackets, receive_buffer_bytes: 0 };
   let spill: PacketSpill | undefined;
+  const spilling = (): boolean => spill !== undefined && spill.length > 0;
+  /** Queue or spill a datagram; false when neither has room. Once anything is in the spill, everything goes there
+   *  until the decoder has emptied it, so datagrams are decoded in the order they came. */
+  const keep = (buf: Buffer, exporter: string, at: number): boolean => {
+    if (spilling()) return spill!.push(buf, exporter, at);
+    return queue.push({ buf, exporter, at }) || (spill?.push(buf, exporter, at) ?? false);
+  };
   let socket: Socket | undefined;
   let bound = { host: config.host, port: config.port };
   let wake: (() => void) | undefined;
@@ -117,7 +124,7 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
     while (!stopped) {
       // emit() resolves as a microtask, so without this the loop would never let the socket's I/O callbacks run
       // while packets are queued: the kernel buffer, not our bounded queue, would then take the bursts (and drop).
-      if (++sinceYield >= (queue.length >= BACKLOG_PACKETS || (spill !== undefined && spill.length > 0) ? YIELD_EVERY_PACKETS_BACKLOG : YIELD_EVERY_PACKETS)) {
+      if (++sinceYield >= (queue.length >= BACKLOG_PACKETS || spilling() ? YIELD_EVERY_PACKETS_BACKLOG : YIELD_EVERY_PACKETS)) {
         sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
       }
@@ -165,11 +172,8 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
       s.on('message', (buf, rinfo) => {
         c.received_packets_total++;
         c.received_bytes_total += buf.length;
-        // dgram hands over a fresh Buffer per datagram: queue it as is, no copy. Once anything is in the spill,
-        // everything goes there until the decoder has emptied it (order).
-        const at = Date.now();
-        const kept = spill === undefined || spill.length === 0 ? queue.push({ buf, exporter: rinfo.address, at }) || (spill?.push(buf, rinfo.address, at) ?? false) : spill.push(buf, rinfo.address, at);
-        if (!kept) {
+        // dgram hands over a fresh Buffer per datagram: queue it as is, no copy
+        if (!keep(buf, rinfo.address, Date.now())) {
           c.dropped_packets_total++;
           return;
         }
