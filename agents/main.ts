@@ -132,16 +132,17 @@ async function main(): Promise<void> {
 
   for (const { input, stats } of inputs) {
     const ilog = log.child(input.name);
+    const reject = (err: CirtError) => {
+      stats.rejected.set(err.code, (stats.rejected.get(err.code) ?? 0) + 1);
+      logReject(input.name, err);
+    };
+    // a record the spool can never take (too large): rejected, counted, the input goes on
+    const refused = (err: unknown) => reject(err as CirtError);
     const ctx: InputContext = {
       log: ilog,
-      reject: (err) => {
-        stats.rejected.set(err.code, (stats.rejected.get(err.code) ?? 0) + 1);
-        logReject(input.name, err);
-      },
+      reject,
       emit: (kind, event) => {
         stats.received++;
-        // a record the spool can never take (too large): rejected, counted, the input goes on
-        const refused = (err: unknown) => ctx.reject(err as CirtError);
         let waiting: Promise<void> | undefined;
         try {
           waiting = shipper.send(kind, event);
