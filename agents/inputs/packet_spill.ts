@@ -7,7 +7,7 @@
 // are framed and checksummed, and a torn or corrupt record ends its segment, counted.
 //
 // Record: [u32 length of the rest][u32 crc32 of the rest][f64 receivedAt][u8 exporter length][exporter][datagram]
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -44,29 +44,27 @@ export class PacketSpill {
   /** Records framed and not yet written: the first `pendingBytes` of `writeBuffer`. */
   private writeBuffer = Buffer.allocUnsafe(WRITE_BUFFER);
   private pendingBytes = 0;
+  private pendingPackets = 0;
+  /** The last exporter's address and its bytes (datagrams come from a few exporters: encoded once each time it changes). */
   private exporterText = '';
   private exporterBytes = Buffer.alloc(0);
-  private pendingPackets = 0;
   /** The segment being read back: its bytes, the read offset, and how many packets are left in it. */
   private reading: { seg: Segment; data: Buffer; offset: number; left: number } | undefined;
   private nextSegment = 1;
   private diskBytes = 0;
   private packets = 0;
   readonly counters = { spilled_packets_total: 0, spill_corrupt_records_total: 0, spill_write_errors_total: 0, spill_recovered_packets: 0 };
-  lastWriteError: string | undefined;
   /** Called with the number of buffered datagrams a failed write lost (the caller counts them as dropped). */
   onLost: ((packets: number) => void) | undefined;
 
   constructor(private readonly opts: PacketSpillOptions) {
     this.segmentBytes = opts.segmentBytes ?? 4 * 1024 * 1024;
     mkdirSync(opts.dir, { recursive: true });
-    for (const name of readdirSync(opts.dir).sort((a, b) => Number(SEGMENT.exec(a)?.[1] ?? 0) - Number(SEGMENT.exec(b)?.[1] ?? 0))) {
-      const m = SEGMENT.exec(name);
-      if (m === null) continue;
-      const path = join(opts.dir, name);
-      const n = Number(m[1]);
-      const bytes = statSync(path).size;
+    const numbers = readdirSync(opts.dir).flatMap((name) => SEGMENT.exec(name)?.[1] ?? []).map(Number);
+    for (const n of numbers.sort((a, b) => a - b)) {
+      const path = join(opts.dir, `spill-${n}.bin`);
       const data = readFileSync(path);
+      const bytes = data.length;
       const { packets, end } = countRecords(data);
       if (end < data.length) this.counters.spill_corrupt_records_total++; // a torn tail: the agent was killed mid-write
       this.nextSegment = Math.max(this.nextSegment, n + 1);
@@ -143,22 +141,22 @@ export class PacketSpill {
 
   close(): void {
     this.flush();
-    if (this.writing !== undefined) {
-      closeSync(this.writing.fd);
-      this.closed.push(this.writing);
-      this.writing = undefined;
-    }
+    this.closeWriting();
+  }
+
+  /** Ends the segment being written: it joins the segments waiting to be read. */
+  private closeWriting(): void {
+    if (this.writing === undefined) return;
+    closeSync(this.writing.fd);
+    this.closed.push(this.writing);
+    this.writing = undefined;
   }
 
   private openNextForReading(): boolean {
     if (this.closed.length === 0) {
       // Everything left is in the segment being written (or its buffer): close it so it can be read.
       this.flush();
-      if (this.writing !== undefined) {
-        closeSync(this.writing.fd);
-        this.closed.push(this.writing);
-        this.writing = undefined;
-      }
+      this.closeWriting();
     }
     const seg = this.closed.shift();
     if (seg === undefined) return false;
@@ -198,10 +196,9 @@ export class PacketSpill {
       }
       let done = 0;
       while (done < chunk.length) done += writeSync(seg.fd, chunk, done, chunk.length - done);
-    } catch (err) {
+    } catch {
       // ENOSPC and friends: these datagrams are lost, counted; the segment is cut back to its last whole record
       this.counters.spill_write_errors_total++;
-      this.lastWriteError = `${(err as NodeJS.ErrnoException).code ?? 'EIO'}: ${(err as Error).message}`;
       this.packets -= packets;
       this.counters.spilled_packets_total -= packets;
       this.onLost?.(packets);
@@ -217,17 +214,7 @@ export class PacketSpill {
     seg.bytes += chunk.length;
     seg.packets += packets;
     this.diskBytes += chunk.length;
-    if (seg.bytes >= this.segmentBytes) {
-      closeSync(seg.fd);
-      this.closed.push(seg);
-      this.writing = undefined;
-    }
-  }
-
-  /** Removes every segment (tests). */
-  static clear(dir: string): void {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) if (SEGMENT.test(name)) unlinkSync(join(dir, name));
+    if (seg.bytes >= this.segmentBytes) this.closeWriting();
   }
 }
 
