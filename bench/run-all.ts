@@ -22,9 +22,9 @@ type J = Record<string, unknown>;
 export interface Row { bench: string; measure: string; ours: string; peer: string; ratio: string; goal: string; met: string }
 
 /** One row per agent RSS run: max (the goal) and median RSS, with the runtime profile it ran with. */
-function agentRssRows(j: J): Row[] {
+function agentRssRows(j: J): Omit<Row, 'bench'>[] {
   const max = num(at(j, 'rssMB.max'));
-  return [{ bench: '', measure: `agent RSS max / median at ${fmt(at(j, 'targetEventsPerSec'))} ev/s offered (${fmt(at(j, 'achievedEventsPerSec'))} achieved), profile ${String(at(j, 'profile') ?? at(j, 'runner'))}, MB`, ours: `${fmt(max)} / ${fmt(at(j, 'rssMB.median'))}`, peer: '', ratio: '', goal: '< 64 MB', met: yes(max !== undefined ? max < 64 : undefined) }];
+  return [{ measure: `agent RSS max / median at ${fmt(at(j, 'targetEventsPerSec'))} ev/s offered (${fmt(at(j, 'achievedEventsPerSec'))} achieved), profile ${String(at(j, 'profile') ?? at(j, 'runner'))}, MB`, ours: `${fmt(max)} / ${fmt(at(j, 'rssMB.median'))}`, peer: '', ratio: '', goal: '< 64 MB', met: yes(max !== undefined ? max < 64 : undefined) }];
 }
 
 /** Reads a.b.c out of a parsed JSON line; undefined when any step is missing. */
@@ -108,11 +108,11 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'agent-rss', file: 'bench/agent-rss.bench.ts', env: { BENCH_PROFILE: 'standard' }, timeoutMin: 15,
-    rows: (j) => agentRssRows(j),
+    rows: agentRssRows,
   },
   {
     name: 'agent-rss-lean', file: 'bench/agent-rss.bench.ts', env: { BENCH_PROFILE: 'lean' }, timeoutMin: 15,
-    rows: (j) => agentRssRows(j),
+    rows: agentRssRows,
   },
   {
     name: 'e2e', file: 'bench/e2e.bench.ts', args: QUICK ? ['--quick'] : [], timeoutMin: QUICK ? 8 : 25,
