@@ -2,10 +2,10 @@
 // bulk actions (acknowledge, assign, qualify, open an incident) and the detail pane. No `style` props anywhere
 // (the standalone host's CSP forbids inline styles): classes from application.css.
 import React from 'react';
-import { ALERT_STATUSES, RSIT, SEVERITY_LEVELS, TLP_LEVELS, isSeverity, isTlp, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index';
+import { ALERT_STATUSES, RSIT, SEVERITY_LEVELS, isSeverity, isTlp, type AlertGroup, type Severity, type TriagedAlert } from '../../common/index';
 import type { AlertFilters, Api, SessionInfo, TriageAction } from '../api';
 import { AlertDetail } from './alert_detail';
-import { ClassifyControls, RsitText, TlpBadge } from './classification';
+import { ClassifyControls, RsitText, TlpBadge, TlpOptions } from './classification';
 import { formatFlow, formatTime, ruleAttribution, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
 
@@ -134,11 +134,7 @@ export function AlertQueue({ api, session, refreshMs, openAlertId, navigate }: A
             TLP
             <select value={filters.tlp ?? ''} name="tlp" onChange={(e) => setFilters((f) => ({ ...f, tlp: isTlp(e.target.value) ? e.target.value : undefined }))}>
               <option value="">all</option>
-              {TLP_LEVELS.map((l) => (
-                <option key={l} value={l}>
-                  TLP:{l}
-                </option>
-              ))}
+              <TlpOptions />
             </select>
           </label>
           {session.role !== 'liaison' && (

@@ -8,6 +8,19 @@ export function TlpBadge({ tlp }: { tlp: Tlp | undefined }) {
   return <span className={tlpClass(tlp)}>{tlp ? `TLP:${tlp}` : 'TLP:—'}</span>;
 }
 
+/** The `<option>`s of a TLP picker, least restricted first (the caller's `<select>` adds its own empty choice). */
+export function TlpOptions() {
+  return (
+    <>
+      {TLP_LEVELS.map((l) => (
+        <option key={l} value={l}>
+          TLP:{l}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function RsitText({ rsit }: { rsit: Rsit | undefined }) {
   return <span className="cirt-rsit">{rsit ? rsitLabel(rsit) : 'unclassified'}</span>;
 }
@@ -36,11 +49,7 @@ export function ClassifyControls({ disabled, onApply, current }: { disabled?: bo
       </select>
       <select aria-label="TLP" value={tlp} onChange={(e) => setTlp(e.target.value)}>
         <option value="">TLP…</option>
-        {TLP_LEVELS.map((l) => (
-          <option key={l} value={l}>
-            TLP:{l}
-          </option>
-        ))}
+        <TlpOptions />
       </select>
       <button type="button" disabled={disabled || (!pair && !tlp)} onClick={() => onApply(chosen())}>
         Classify

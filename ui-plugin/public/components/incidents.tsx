@@ -1,9 +1,9 @@
 // Incidents: the list, and one incident with its lifecycle (FIRST CSIRT: new → triage → containment →
 // eradication → recovery → closed), assignee, notes, timeline, linked alerts and its advisories (publish: lead).
 import React from 'react';
-import { INCIDENT_STATUSES, INCIDENT_TRANSITIONS, TLP_LEVELS, isTlp, type Incident, type IncidentStatus } from '../../common/index';
+import { INCIDENT_STATUSES, INCIDENT_TRANSITIONS, isTlp, type Incident, type IncidentStatus } from '../../common/index';
 import type { Api, SessionInfo } from '../api';
-import { ClassifyControls, RsitText, TlpBadge } from './classification';
+import { ClassifyControls, RsitText, TlpBadge, TlpOptions } from './classification';
 import { formatTime, severityClass } from './format';
 import { shown, usePoll } from './use_poll';
 
@@ -260,11 +260,7 @@ export function IncidentDetail({ api, session, id, navigate }: { api: Api; sessi
                 TLP
                 <select name="tlp" value={draft.tlp} onChange={(e) => setDraft((d) => ({ ...d, tlp: e.target.value }))}>
                   <option value="">the incident's ({incident.tlp ? `TLP:${incident.tlp}` : 'default'})</option>
-                  {TLP_LEVELS.map((l) => (
-                    <option key={l} value={l}>
-                      TLP:{l}
-                    </option>
-                  ))}
+                  <TlpOptions />
                 </select>
               </label>
               <button type="submit" className="cirt-primary" disabled={!draft.headline.trim() || !draft.description.trim()}>
