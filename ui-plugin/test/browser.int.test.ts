@@ -93,6 +93,8 @@ describe('operations room in a real browser', () => {
     assert.equal(await page.getByTestId('incident-status').textContent(), 'new');
     await page.getByRole('button', { name: '→ triage' }).click();
     await page.getByText('moved to triage').waitFor();
+    // the message is shown when the server answered; the incident is re-read just after it, so wait for that render
+    await page.getByTestId('incident-status').filter({ hasText: /^triage$/ }).waitFor();
     assert.equal(await page.getByTestId('incident-status').textContent(), 'triage');
     await context.close();
   });
