@@ -1,6 +1,8 @@
 // Pure bookkeeping of the shipper: numbered batches cut from the spool, in flight until acknowledged.
 // A record leaves the spool only when its batch and every batch before it were acknowledged (the spool's
 // ack cursor only moves over a contiguous prefix); unacked batches are re-sent in seq order after a reconnect.
+// A batch in flight is kept as its place in the spool, not its records: memory stays the same whatever the window
+// (maxInflightBatches × maxBatchBytes would otherwise be held), and a batch sent again is read back from the spool.
 import type { Batch } from '../../proto/gen/ingest.ts';
 import type { Cursor } from '../spool/disk_spool.ts';
 import type { SpoolRecord } from '../spool/record_codec.ts';
@@ -13,15 +15,19 @@ export interface BatcherLimits {
 
 /** What the batcher needs of the spool. */
 export interface RecordSource {
-  read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; end: Cursor };
+  read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; start: Cursor; end: Cursor };
+  /** The records between two cursors that `read` returned before (a batch to send again). */
+  readRange(start: Cursor, end: Cursor): SpoolRecord[];
   /** `records`: how many records lie between the last commit and `end` (the spool counts them itself without it). */
   commit(end: Cursor, records?: number): void;
   readonly unreadRecords: number;
 }
 
 interface InFlight {
-  batch: Batch;
+  seq: number;
+  start: Cursor;
   end: Cursor;
+  records: number;
   settled: boolean;
 }
 
@@ -41,7 +47,7 @@ export class Batcher {
   }
   get inflightRecords(): number {
     let n = 0;
-    for (const f of this.inflight.values()) if (!f.settled) n += f.batch.records.length;
+    for (const f of this.inflight.values()) if (!f.settled) n += f.records;
     return n;
   }
   get idle(): boolean {
@@ -56,21 +62,32 @@ export class Batcher {
   /** Cuts the next batch from the spool if the in-flight window allows; it stays in flight until acked. */
   next(): Batch | undefined {
     if (this.inflight.size >= this.limits.maxInflightBatches || this.source.unreadRecords === 0) return undefined;
-    const { records, end } = this.source.read(this.limits.maxBatchEvents, this.limits.maxBatchBytes);
+    const { records, start, end } = this.source.read(this.limits.maxBatchEvents, this.limits.maxBatchBytes);
     if (records.length === 0) return undefined;
-    const batch: Batch = { agentId: this.agentId, bootId: this.bootId, seq: this.nextSeq++, records: records.map((r) => ({ kind: r.kind, eventJson: r.payload })) };
-    this.inflight.set(batch.seq, { batch, end, settled: false });
-    return batch;
+    const f: InFlight = { seq: this.nextSeq++, start, end, records: records.length, settled: false };
+    this.inflight.set(f.seq, f);
+    return this.batchOf(f, records);
   }
 
-  /** The batches to re-send after a reconnect, in seq order. */
+  /** The batches to re-send after a reconnect, in seq order (read back from the spool). */
   unacked(): Batch[] {
-    return [...this.inflight.values()].filter((f) => !f.settled).map((f) => f.batch).sort((a, b) => a.seq - b.seq);
+    return [...this.inflight.values()].filter((f) => !f.settled).sort((a, b) => a.seq - b.seq).map((f) => this.batchOf(f));
   }
 
+  /** An unacknowledged batch, read back from the spool (to send again). */
   get(seq: number): Batch | undefined {
     const f = this.inflight.get(seq);
-    return f && !f.settled ? f.batch : undefined;
+    return f && !f.settled ? this.batchOf(f) : undefined;
+  }
+
+  /** Records of an unacknowledged batch, without reading it back. */
+  size(seq: number): number {
+    const f = this.inflight.get(seq);
+    return f && !f.settled ? f.records : 0;
+  }
+
+  private batchOf(f: InFlight, records = this.source.readRange(f.start, f.end)): Batch {
+    return { agentId: this.agentId, bootId: this.bootId, seq: f.seq, records: records.map((r) => ({ kind: r.kind, eventJson: r.payload })) };
   }
 
   /** The gateway made a batch durable (or refused it for good): returns its record count, moves the spool's ack cursor. */
@@ -82,9 +99,9 @@ export class Batcher {
     for (const s of seqs) {
       const head = this.inflight.get(s)!;
       if (!head.settled) break;
-      this.source.commit(head.end, head.batch.records.length);
+      this.source.commit(head.end, head.records);
       this.inflight.delete(s);
     }
-    return f.batch.records.length;
+    return f.records;
   }
 }

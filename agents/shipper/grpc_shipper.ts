@@ -4,12 +4,13 @@
 // de-duplicates by (agent, boot, seq)).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import { AckStatus, IngestClient, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
+import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from '@grpc/grpc-js';
+import { AckStatus, IngestClient, IngestService, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
 import type { DiskSpool, SpoolError } from '../spool/disk_spool.ts';
-import type { SpoolRecord } from '../spool/record_codec.ts';
+import type { NewRecord } from '../spool/record_codec.ts';
+import { encodeBatch } from './batch_codec.ts';
 import { Batcher, type BatcherLimits } from './batcher.ts';
 
 export interface ShipperOptions extends BatcherLimits {
@@ -26,6 +27,9 @@ export interface ShipperOptions extends BatcherLimits {
 }
 
 const COMPRESSION_ALGORITHM = { none: 0, deflate: 1, gzip: 2 } as const;
+
+/** The generated Ingest client, with batches serialized by encodeBatch (one copy of each event, not four). */
+const ShipClient = makeGenericClientConstructor({ ship: { ...IngestService.ship, requestSerialize: encodeBatch } }, 'cirt.v1.Ingest') as unknown as typeof IngestClient;
 
 export interface ShipperStats {
   connected: boolean;
@@ -57,7 +61,7 @@ export class GrpcShipper {
     this.bootId = opts.bootId ?? randomUUID();
     this.batcher = new Batcher(opts.agentId, this.bootId, opts, opts.spool);
     const creds = credentials.createSsl(readFileSync(opts.tls.ca), readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
-    this.client = new IngestClient(opts.address, creds, {
+    this.client = new ShipClient(opts.address, creds, {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.max_send_message_length': opts.maxBatchBytes * 2,
       'grpc.default_compression_algorithm': COMPRESSION_ALGORITHM[opts.compression ?? 'none'],
@@ -74,14 +78,14 @@ export class GrpcShipper {
    */
   send(kind: 'flow' | 'log', event: EcsEvent): Promise<void> | undefined {
     const stamped = event.event?.id ? event : { ...event, event: { ...event.event, id: randomUUID() } };
-    const record = { kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, payload: Buffer.from(JSON.stringify(stamped)) };
+    const record = { kind: kind === 'flow' ? RecordKind.RECORD_KIND_FLOW : RecordKind.RECORD_KIND_LOG, payload: JSON.stringify(stamped) };
     if (!this.tryAppend(record)) return this.appendWhenPossible(record);
     if (this.batcher.batchReady()) this.pump(false);
     return undefined;
   }
 
   /** true: appended; false: no room yet (or the disk refused, retryable); throws what can never be appended. */
-  private tryAppend(record: SpoolRecord): boolean {
+  private tryAppend(record: NewRecord): boolean {
     try {
       return this.opts.spool.append(record);
     } catch (err) {
@@ -93,7 +97,7 @@ export class GrpcShipper {
     }
   }
 
-  private async appendWhenPossible(record: SpoolRecord): Promise<void> {
+  private async appendWhenPossible(record: NewRecord): Promise<void> {
     do await Promise.race([this.opts.spool.waitForSpace(), sleep(1_000)]);
     while (!this.tryAppend(record));
     if (this.batcher.batchReady()) this.pump(false);
@@ -157,8 +161,8 @@ export class GrpcShipper {
   }
 
   private onAck(ack: Ack): void {
-    const batch = this.batcher.get(ack.seq);
-    if (!batch || ack.bootId !== this.bootId) return;
+    const records = this.batcher.size(ack.seq);
+    if (records === 0 || ack.bootId !== this.bootId) return;
     if (ack.status === AckStatus.ACK_STATUS_OK) {
       this.stats.acked += this.batcher.settle(ack.seq);
       this.stats.rejectedEvents += ack.rejected;
@@ -167,13 +171,14 @@ export class GrpcShipper {
       this.stats.lastError = `${ack.errorCode}: ${ack.errorMessage}`;
       const delay = Math.min(10_000, 250 * 2 ** Math.min(this.stats.retries, 6)) * (0.5 + Math.random() / 2);
       setTimeout(() => {
-        if (this.connected && this.batcher.get(ack.seq)) this.stream?.write(batch);
+        const batch = this.connected ? this.batcher.get(ack.seq) : undefined;
+        if (batch) this.stream?.write(batch);
       }, delay);
     } else {
       this.stats.rejectedBatches++;
       this.stats.rejectedEvents += this.batcher.settle(ack.seq);
       this.stats.lastError = `${ack.errorCode}: ${ack.errorMessage}`;
-      this.opts.log.error('gateway rejected a batch for good', { seq: ack.seq, code: ack.errorCode, reason: ack.errorMessage, records: batch.records.length });
+      this.opts.log.error('gateway rejected a batch for good', { seq: ack.seq, code: ack.errorCode, reason: ack.errorMessage, records });
     }
     this.notify();
     this.pump(false);

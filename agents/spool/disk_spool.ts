@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CirtError } from '../../proto/errors.ts';
-import { decodeRecord, encodeRecord, type SpoolRecord } from './record_codec.ts';
+import { decodeRecord, encodeRecordInto, HEADER_BYTES, payloadBytes, type NewRecord, type SpoolRecord } from './record_codec.ts';
 
 export class SpoolError extends CirtError {}
 
@@ -57,6 +57,8 @@ export class DiskSpool {
   private lastSync = Date.now();
   private spaceWaiters: (() => void)[] = [];
   private unread = 0;
+  /** Where append frames a record before writing it (grows to the largest record seen). */
+  private frame = Buffer.allocUnsafe(16 * 1024);
   readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0, writeErrors: 0, diskFullErrors: 0, ackSaveErrors: 0 };
   /** Code of the last failed append (ERR_SPOOL_DISK_FULL, ERR_SPOOL_WRITE), until an append succeeds again. */
   lastWriteError: string | undefined;
@@ -85,25 +87,31 @@ export class DiskSpool {
     return n;
   }
 
-  /** Appends one record. Returns false when the spool is full and the policy is `block` (wait with `waitForSpace`). */
-  append(record: SpoolRecord): boolean {
-    if (record.payload.length > this.opts.maxRecordBytes) {
-      throw new SpoolError('ERR_SPOOL_RECORD_TOO_LARGE', `record of ${record.payload.length} bytes exceeds spool.maxRecordBytes (${this.opts.maxRecordBytes})`);
+  /**
+   * Appends one record (framed in one reused buffer: no allocation per record). Returns false when the spool is full
+   * and the policy is `block` (wait with `waitForSpace`).
+   */
+  append(record: NewRecord): boolean {
+    const length = payloadBytes(record);
+    if (length > this.opts.maxRecordBytes) {
+      throw new SpoolError('ERR_SPOOL_RECORD_TOO_LARGE', `record of ${length} bytes exceeds spool.maxRecordBytes (${this.opts.maxRecordBytes})`);
     }
-    const bytes = encodeRecord(record);
-    while (this.pendingBytes + bytes.length > this.opts.maxBytes) {
+    const size = HEADER_BYTES + length;
+    while (this.pendingBytes + size > this.opts.maxBytes) {
       if (this.opts.whenFull === 'block' || !this.dropOldest()) {
         this.counters.fullRefusals++;
         return false;
       }
     }
+    if (this.frame.length < size) this.frame = Buffer.allocUnsafe(Math.max(size, this.frame.length * 2));
+    encodeRecordInto(this.frame, record, length);
     let active = this.segments[this.segments.length - 1]!;
-    if (active.size > 0 && active.size + bytes.length > this.opts.segmentBytes) active = this.rotate();
+    if (active.size > 0 && active.size + size > this.opts.segmentBytes) active = this.rotate();
     try {
       // A regular file is written short only when the filesystem is full; the tail would read as a torn record
       // and stop the reader there for good, so a short write is ENOSPC like the failed one.
-      const written = writeSync(this.fd!, bytes, 0, bytes.length, active.size);
-      if (written !== bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes): no space left on device`), { code: 'ENOSPC' });
+      const written = writeSync(this.fd!, this.frame, 0, size, active.size);
+      if (written !== size) throw Object.assign(new Error(`short write (${written} of ${size} bytes): no space left on device`), { code: 'ENOSPC' });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A partial write leaves a torn tail: cut it so the segment stays well-formed.
@@ -119,7 +127,7 @@ export class DiskSpool {
       throw error;
     }
     this.lastWriteError = undefined;
-    active.size += bytes.length;
+    active.size += size;
     active.records++;
     this.unread++;
     this.counters.appended++;
@@ -133,8 +141,9 @@ export class DiskSpool {
   }
 
   /** Reads the next records after the read position (not yet handed out), up to the limits. */
-  read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; end: Cursor } {
+  read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; start: Cursor; end: Cursor } {
     const records: SpoolRecord[] = [];
+    const start = { ...this.readPos };
     let bytes = 0;
     while (records.length < maxRecords && bytes < maxBytes) {
       const seg = this.segments.find((s) => s.id === this.readPos.segment);
@@ -147,6 +156,7 @@ export class DiskSpool {
       }
       const chunk = this.readChunk(seg.id, this.readPos.offset, Math.min(seg.size - this.readPos.offset, Math.max(maxBytes - bytes, 64 * 1024) + 64 * 1024));
       let pos = 0;
+      const first = records.length;
       while (records.length < maxRecords && bytes < maxBytes) {
         const step = decodeRecord(chunk, pos, this.opts.maxRecordBytes);
         if (!step.ok) break;
@@ -155,10 +165,23 @@ export class DiskSpool {
         pos = step.next;
       }
       if (pos === 0) break; // a record larger than the chunk cannot happen: chunk covers maxRecordBytes
+      // The payloads are views into the chunk, kept until the batch is acknowledged: when the batch used only part of
+      // what was read, keep a copy of that part, not the whole chunk.
+      if (pos < chunk.length * 0.75) keepOnly(records, first, chunk, pos);
       this.readPos = { segment: seg.id, offset: this.readPos.offset + pos };
     }
     this.unread -= records.length;
-    return { records, end: { ...this.readPos } };
+    return { records, start, end: { ...this.readPos } };
+  }
+
+  /**
+   * The records between two cursors that `read` returned before: a batch to send again. Records of a segment that
+   * `drop_oldest` removed since are gone (they were counted as dropped).
+   */
+  readRange(start: Cursor, end: Cursor): SpoolRecord[] {
+    const records: SpoolRecord[] = [];
+    this.forEachRecord(start, end, (r) => records.push(r));
+    return records;
   }
 
   /** Everything up to `end` is acknowledged: persist the cursor and delete fully acknowledged segments. */
@@ -276,15 +299,25 @@ export class DiskSpool {
         n += seg.records;
         continue;
       }
+      this.forEachRecord({ segment: seg.id, offset: start }, { segment: seg.id, offset: end }, () => n++);
+    }
+    return n;
+  }
+
+  /** Decodes the records between two cursors (up to the first torn or corrupt one of a segment). */
+  private forEachRecord(from: Cursor, to: Cursor, each: (r: SpoolRecord) => void): void {
+    for (const seg of this.segments) {
+      if (seg.id < from.segment || seg.id > to.segment) continue;
+      const start = seg.id === from.segment ? from.offset : 0;
+      const end = seg.id === to.segment ? Math.min(to.offset, seg.size) : seg.size;
       const buf = this.readChunk(seg.id, start, end - start);
       for (let pos = 0; ; ) {
         const step = decodeRecord(buf, pos, this.opts.maxRecordBytes);
         if (!step.ok) break;
-        n++;
+        each(step.record);
         pos = step.next;
       }
     }
-    return n;
   }
 
   private readChunk(segment: number, offset: number, length: number): Buffer {
@@ -344,6 +377,17 @@ export class DiskSpool {
     const w = this.spaceWaiters;
     this.spaceWaiters = [];
     for (const resolve of w) resolve();
+  }
+}
+
+/** Re-points records[first..] (views into `chunk`) at a copy of chunk[0, used). */
+function keepOnly(records: SpoolRecord[], first: number, chunk: Buffer, used: number): void {
+  const region = Buffer.allocUnsafeSlow(used);
+  chunk.copy(region, 0, 0, used);
+  for (let i = first; i < records.length; i++) {
+    const p = records[i]!.payload;
+    const at = p.byteOffset - chunk.byteOffset;
+    records[i]!.payload = region.subarray(at, at + p.length);
   }
 }
 

@@ -72,3 +72,21 @@ test('batches are cut by bytes as well, but a single large record still ships al
   assert.equal(b.next()!.records.length, 1);
   assert.equal(b.next()!.records.length, 1);
 });
+
+test('a batch sent again is read back from the spool: the same records, across segments, and only its own', () => {
+  const s = new DiskSpool({ dir: mkdtempSync(join(tmpdir(), 'batcher-')), segmentBytes: 64, maxBytes: 1 << 24, whenFull: 'block', fsync: 'never', fsyncIntervalMs: 1000, maxRecordBytes: 1 << 16 });
+  fill(s, 9, 20); // 29-byte records: two per 64-byte segment, so every batch spans segments
+  const b = new Batcher('agent-01', 'boot', limits, s);
+  const sent = [b.next()!, b.next()!];
+  const ns = (batch: { records: { eventJson: Buffer }[] }) => batch.records.map((r) => (JSON.parse(r.eventJson.toString()) as { n: number }).n);
+  assert.deepEqual(sent.map(ns), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(b.unacked(), sent, 'the batches as first sent, seq and records');
+  assert.deepEqual(b.get(2), sent[1]);
+  assert.equal(b.size(2), 3);
+  b.settle(1);
+  assert.equal(b.get(1), undefined);
+  assert.equal(b.size(1), 0);
+  assert.deepEqual(b.unacked().map(ns), [[3, 4, 5]]);
+  assert.deepEqual(ns(b.next()!), [6, 7, 8], 'reading on is not disturbed by the read-backs');
+  s.close();
+});

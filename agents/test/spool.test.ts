@@ -158,3 +158,28 @@ test('an ack cursor that cannot be saved (disk full) is counted, not thrown; ack
   assert.deepEqual(ns(again.read(100, 1 << 20).records), [1, 2, 3]);
   again.close();
 });
+
+test('a string payload is framed as its UTF-8 bytes, the same record as the Buffer payload', () => {
+  const text = JSON.stringify({ n: 1, name: 'Ministère — 外務省 \u{1F600}' });
+  assert.deepEqual(encodeRecord({ kind: 2, payload: text }), encodeRecord({ kind: 2, payload: Buffer.from(text) }));
+  const s = new DiskSpool(opts(fresh()));
+  assert.equal(s.append({ kind: 2, payload: text }), true);
+  assert.equal(s.append({ kind: 1, payload: 'x'.repeat(3000) }), true, 'larger than the first frame buffer use');
+  const { records } = s.read(10, 1 << 20);
+  assert.deepEqual(records.map((r) => [r.kind, r.payload.toString()]), [[2, text], [1, 'x'.repeat(3000)]]);
+  assert.throws(() => s.append({ kind: 2, payload: 'é'.repeat(2049) }), (e: SpoolError) => e.code === 'ERR_SPOOL_RECORD_TOO_LARGE' && /4098 bytes/.test(e.message), 'the limit is on bytes, not characters');
+  s.close();
+});
+
+test('records read in a batch that used only part of what was read keep a copy of that part, not the whole read', () => {
+  const s = new DiskSpool(opts(fresh(), { segmentBytes: 1 << 20 }));
+  for (let i = 0; i < 40; i++) s.append(rec(i));
+  const { records } = s.read(4, 1 << 20);
+  assert.deepEqual(ns(records), [0, 1, 2, 3]);
+  const backing = new Set(records.map((r) => r.payload.buffer));
+  assert.equal(backing.size, 1, 'one buffer for the batch');
+  const size = encodeRecord(rec(0)).length;
+  assert.equal([...backing][0]!.byteLength, 4 * size, 'exactly the 4 records, not the 40 read');
+  assert.deepEqual(ns(s.read(100, 1 << 20).records), Array.from({ length: 36 }, (_, i) => i + 4), 'the rest, in a read that used all of its chunk');
+  s.close();
+});
