@@ -3,6 +3,7 @@
 // `replay:` section (env CIRT_REPLAY_FILES) is a shorthand that adds one `jsonl` input.
 import { loadConfig } from '../proto/runtime/config.ts';
 import { inputEntrySchema, type InputConfig } from './inputs/inputs.ts';
+export { effectiveInputs } from './effective_inputs.ts';
 
 export interface AgentConfig {
   agentId: string;
@@ -70,15 +71,6 @@ export const agentSchema = {
     },
   },
 } as const;
-
-/** The inputs to run: `inputs:` plus, if `replay.files` is set, one `jsonl` input for them. */
-export function effectiveInputs(config: Readonly<AgentConfig>): InputConfig[] {
-  const inputs = [...config.inputs];
-  if (config.replay.files.length > 0) {
-    inputs.push({ type: 'jsonl', files: [...config.replay.files], shiftToNow: config.replay.shiftToNow, loopSeconds: config.replay.loopSeconds, resume: config.replay.resume, checkpointEvery: 500 });
-  }
-  return inputs;
-}
 
 /** Environment variable -> config path. */
 export const AGENT_ENV: Readonly<Record<string, string>> = {

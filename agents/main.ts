@@ -7,7 +7,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CirtError } from '../proto/errors.ts';
 import { createLogger, type Logger } from '../proto/runtime/log.ts';
 import { newRegistry, startServiceHttp, untilSignal } from '../proto/runtime/service_http.ts';
-import { effectiveInputs, loadAgentConfig } from './config.ts';
+import { loadAgentConfigOnce } from './config_loader.ts';
+import { effectiveInputs } from './effective_inputs.ts';
 import { buildHeartbeat, HEARTBEAT_INTERVAL_MS, startHeartbeat } from './heartbeat.ts';
 import type { AgentInput, InputContext } from './inputs/input.ts';
 import { createInput } from './inputs/inputs.ts';
@@ -65,7 +66,7 @@ function counterFrom(registry: Registry, name: string, help: string, labelNames:
 }
 
 async function main(): Promise<void> {
-  const config = loadAgentConfig(configPathFromArgs(process.argv.slice(2)));
+  const config = await loadAgentConfigOnce(configPathFromArgs(process.argv.slice(2)));
   const spool = new DiskSpool(config.spool);
   const shipper = new GrpcShipper({ ...config.shipping, address: config.gateway.address, tls: config.gateway, agentId: config.agentId, log, spool, compression: config.gateway.compression });
   log.info('agent started', { agentId: config.agentId, bootId: shipper.bootId, gateway: config.gateway.address, compression: config.gateway.compression, spool: config.spool.dir, unacked: spool.unreadRecords, ...spool.counters });

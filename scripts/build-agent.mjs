@@ -1,7 +1,7 @@
 // Builds the agent as agencies run it: one self-contained, minified ES module (the agent and every npm package it
 // uses, bundled by esbuild; names kept, so errors and logs read the same) and a launcher that execs node with the
 // agent's runtime profile (agents/runtime_profile.json: node flags and malloc settings, bench/README.md "Agent RSS").
-//   node scripts/build-agent.mjs [outDir]      (default dist/agent)   →  <outDir>/agent.mjs, <outDir>/cirt-agent
+//   node scripts/build-agent.mjs [outDir]      (default dist/agent)   →  <outDir>/agent.mjs, agent-config.cjs, cirt-agent
 // The host needs Node.js 20+ and nothing else: `./cirt-agent --config agent.yml` (`CIRT_AGENT_PROFILE=lean|standard`).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,20 @@ const out = resolve(process.argv[2] ?? join(root, 'dist/agent'));
 mkdirSync(out, { recursive: true });
 const esbuild = join(root, 'node_modules/.bin/esbuild');
 const banner = "import { createRequire as __cirtCreateRequire } from 'node:module'; const require = __cirtCreateRequire(import.meta.url);";
-const r = spawnSync(esbuild, ['agents/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--minify', '--keep-names', `--banner:js=${banner}`, `--outfile=${join(out, 'agent.mjs')}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-if (r.status !== 0) {
-  process.stderr.write(r.stderr);
-  process.exit(1);
+// Two bundles: the agent, and the code it needs only to load its configuration (YAML parser, schema validator), which
+// agents/config_loader.ts requires once and drops (esbuild removes the source-mode branch from the agent bundle).
+const CONFIG_CJS = 'agent-config.cjs';
+const common = ['--bundle', '--platform=node', '--target=node20', '--minify', '--keep-names', '--log-level=warning'];
+const builds = [
+  ['agents/main.ts', '--format=esm', `--banner:js=${banner}`, `--define:CIRT_AGENT_CONFIG_CJS=${JSON.stringify(CONFIG_CJS)}`, `--outfile=${join(out, 'agent.mjs')}`],
+  ['agents/config.ts', '--format=cjs', `--outfile=${join(out, CONFIG_CJS)}`],
+];
+for (const args of builds) {
+  const r = spawnSync(esbuild, [...args, ...common], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    process.exit(1);
+  }
 }
 const profiles = JSON.parse(readFileSync(join(root, 'agents/runtime_profile.json'), 'utf8'));
 const sh = (s) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -28,4 +38,4 @@ for (const [name, p] of Object.entries(profiles.profiles)) {
 lines.push('  *) echo "cirt-agent: unknown CIRT_AGENT_PROFILE ${CIRT_AGENT_PROFILE} (standard or lean)" >&2; exit 2 ;;', 'esac', '');
 writeFileSync(join(out, 'cirt-agent'), lines.join('\n'));
 chmodSync(join(out, 'cirt-agent'), 0o755);
-process.stdout.write(`${join(out, 'agent.mjs')}\n${join(out, 'cirt-agent')}\n`);
+process.stdout.write(`${join(out, 'agent.mjs')}\n${join(out, CONFIG_CJS)}\n${join(out, 'cirt-agent')}\n`);

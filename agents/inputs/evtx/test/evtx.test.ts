@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../../../proto/runtime/log.ts';
 import type { CirtError } from '../../../../proto/errors.ts';
-import { createEvtxInput, resolveEvtxInputConfig, type EvtxInputConfig } from '../index.ts';
+import { createEvtxInput, type EvtxInputConfig } from '../index.ts';
+import { resolveEvtxInputConfig } from '../../resolve_config.ts';
 
 type Ev = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const CORPUS = resolve(new URL('.', import.meta.url).pathname, '../../../../../shared/corpora/sigmahq/regression_data');

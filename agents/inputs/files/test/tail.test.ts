@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../../../proto/runtime/log.ts';
 import type { CirtError } from '../../../../proto/errors.ts';
 import type { EcsEvent } from '../../../../proto/ecs.ts';
-import { createFileInput, resolveFileInputConfig, type FileInput, type FileInputConfig } from '../index.ts';
+import { createFileInput, type FileInput, type FileInputConfig } from '../index.ts';
+import { resolveFileInputConfig } from '../../resolve_config.ts';
 
 type Ev = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

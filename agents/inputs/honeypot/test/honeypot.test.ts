@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { CirtError } from '../../../../proto/errors.ts';
 import { createLogger } from '../../../../proto/runtime/log.ts';
 import { loadAgentConfig } from '../../../config.ts';
-import { createFileInput, resolveFileInputConfig, type FileInputConfig } from '../../files/index.ts';
+import { createFileInput, type FileInputConfig } from '../../files/index.ts';
+import { resolveFileInputConfig } from '../../resolve_config.ts';
 import { decodeCowrie, decodeDionaea, decodeHoneypot, decodeMapped, sniffHoneypotFormat, type DecodeResult } from '../index.ts';
 
 type Ev = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../../../proto/runtime/log.ts';
 import type { CirtError } from '../../../../proto/errors.ts';
 import type { EcsEvent } from '../../../../proto/ecs.ts';
-import { createSyslogInput, resolveSyslogInputConfig, type SyslogInput, type SyslogInputConfig } from '../index.ts';
+import { createSyslogInput, type SyslogInput, type SyslogInputConfig } from '../index.ts';
+import { resolveSyslogInputConfig } from '../../resolve_config.ts';
 
 const run = promisify(execFile);
 type Ev = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
