@@ -1,9 +1,10 @@
 // Pure bookkeeping of the shipper: numbered batches cut from the spool, in flight until acknowledged.
 // A record leaves the spool only when its batch and every batch before it were acknowledged (the spool's
 // ack cursor only moves over a contiguous prefix); unacked batches are re-sent in seq order after a reconnect.
-// A batch in flight is kept as its place in the spool, not its records: memory stays the same whatever the window
-// (maxInflightBatches × maxBatchBytes would otherwise be held), and a batch sent again is read back from the spool.
-import type { Batch } from '../../proto/gen/ingest.ts';
+// A batch is serialized as it is cut (the spool's read buffer is reused by its next read), and kept in flight as its
+// place in the spool, not its records: memory stays the same whatever the window (maxInflightBatches ×
+// maxBatchBytes would otherwise be held), and a batch sent again is read back from the spool.
+import { encodeBatch } from './batch_codec.ts';
 import type { Cursor } from '../spool/disk_spool.ts';
 import type { SpoolRecord } from '../spool/record_codec.ts';
 
@@ -15,12 +16,20 @@ export interface BatcherLimits {
 
 /** What the batcher needs of the spool. */
 export interface RecordSource {
+  /** Records whose payloads may be views into a buffer that the next `read` reuses. */
   read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; start: Cursor; end: Cursor };
   /** The records between two cursors that `read` returned before (a batch to send again). */
   readRange(start: Cursor, end: Cursor): SpoolRecord[];
   /** `records`: how many records lie between the last commit and `end` (the spool counts them itself without it). */
   commit(end: Cursor, records?: number): void;
   readonly unreadRecords: number;
+}
+
+/** A batch as sent: its sequence number, its record count, and its bytes (a serialized proto Batch). */
+export interface SerializedBatch {
+  seq: number;
+  records: number;
+  bytes: Buffer;
 }
 
 interface InFlight {
@@ -60,7 +69,7 @@ export class Batcher {
   }
 
   /** Cuts the next batch from the spool if the in-flight window allows; it stays in flight until acked. */
-  next(): Batch | undefined {
+  next(): SerializedBatch | undefined {
     if (this.inflight.size >= this.limits.maxInflightBatches || this.source.unreadRecords === 0) return undefined;
     const { records, start, end } = this.source.read(this.limits.maxBatchEvents, this.limits.maxBatchBytes);
     if (records.length === 0) return undefined;
@@ -70,12 +79,12 @@ export class Batcher {
   }
 
   /** The batches to re-send after a reconnect, in seq order (read back from the spool). */
-  unacked(): Batch[] {
+  unacked(): SerializedBatch[] {
     return [...this.inflight.values()].filter((f) => !f.settled).sort((a, b) => a.seq - b.seq).map((f) => this.batchOf(f));
   }
 
   /** An unacknowledged batch, read back from the spool (to send again). */
-  get(seq: number): Batch | undefined {
+  get(seq: number): SerializedBatch | undefined {
     const f = this.inflight.get(seq);
     return f && !f.settled ? this.batchOf(f) : undefined;
   }
@@ -86,8 +95,9 @@ export class Batcher {
     return f && !f.settled ? f.records : 0;
   }
 
-  private batchOf(f: InFlight, records = this.source.readRange(f.start, f.end)): Batch {
-    return { agentId: this.agentId, bootId: this.bootId, seq: f.seq, records: records.map((r) => ({ kind: r.kind, eventJson: r.payload })) };
+  private batchOf(f: InFlight, records = this.source.readRange(f.start, f.end)): SerializedBatch {
+    const bytes = encodeBatch({ agentId: this.agentId, bootId: this.bootId, seq: f.seq, records: records.map((r) => ({ kind: r.kind, eventJson: r.payload })) });
+    return { seq: f.seq, records: records.length, bytes };
   }
 
   /** The gateway made a batch durable (or refused it for good): returns its record count, moves the spool's ack cursor. */

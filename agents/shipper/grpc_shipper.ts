@@ -4,13 +4,12 @@
 // de-duplicates by (agent, boot, seq)).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from '@grpc/grpc-js';
-import { AckStatus, IngestClient, IngestService, RecordKind, type Ack, type Batch } from '../../proto/gen/ingest.ts';
+import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { AckStatus, IngestService, RecordKind, type Ack, type IngestClient } from '../../proto/gen/ingest.ts';
 import type { EcsEvent } from '../../proto/ecs.ts';
 import type { Logger } from '../../proto/runtime/log.ts';
 import type { DiskSpool, SpoolError } from '../spool/disk_spool.ts';
 import type { NewRecord } from '../spool/record_codec.ts';
-import { encodeBatch } from './batch_codec.ts';
 import { Batcher, type BatcherLimits } from './batcher.ts';
 
 export interface ShipperOptions extends BatcherLimits {
@@ -28,8 +27,13 @@ export interface ShipperOptions extends BatcherLimits {
 
 const COMPRESSION_ALGORITHM = { none: 0, deflate: 1, gzip: 2 } as const;
 
-/** The generated Ingest client, with batches serialized by encodeBatch (one copy of each event, not four). */
-const ShipClient = makeGenericClientConstructor({ ship: { ...IngestService.ship, requestSerialize: encodeBatch } }, 'cirt.v1.Ingest') as unknown as typeof IngestClient;
+/**
+ * The generated Ingest client, sending batches the Batcher serialized (agents/shipper/batch_codec.ts) as they are:
+ * one copy of each event, made while the spool's read buffer still holds it.
+ */
+const ShipClient = makeGenericClientConstructor({ ship: { ...IngestService.ship, requestSerialize: (bytes: Buffer) => bytes } }, 'cirt.v1.Ingest') as unknown as new (
+  ...args: ConstructorParameters<typeof IngestClient>
+) => Client & { ship(): ClientDuplexStream<Buffer, Ack> };
 
 export interface ShipperStats {
   connected: boolean;
@@ -47,8 +51,8 @@ export interface ShipperStats {
 export class GrpcShipper {
   readonly bootId: string;
   private readonly batcher: Batcher;
-  private readonly client: IngestClient;
-  private stream: ClientDuplexStream<Batch, Ack> | undefined;
+  private readonly client: InstanceType<typeof ShipClient>;
+  private stream: ClientDuplexStream<Buffer, Ack> | undefined;
   private connected = false;
   private closed = false;
   private attempt = 0;
@@ -139,7 +143,7 @@ export class GrpcShipper {
     stream.on('metadata', () => this.onConnected());
     // grpc-js only reports the stream as up once the server answered; treat the first write as the attempt.
     this.connected = true;
-    for (const batch of this.batcher.unacked()) stream.write(batch);
+    for (const batch of this.batcher.unacked()) stream.write(batch.bytes);
     this.pump(true);
   }
 
@@ -174,7 +178,7 @@ export class GrpcShipper {
       const delay = Math.min(10_000, 250 * 2 ** Math.min(this.stats.retries, 6)) * (0.5 + Math.random() / 2);
       setTimeout(() => {
         const batch = this.connected ? this.batcher.get(ack.seq) : undefined;
-        if (batch) this.stream?.write(batch);
+        if (batch) this.stream?.write(batch.bytes);
       }, delay);
     } else {
       this.stats.rejectedBatches++;
@@ -191,7 +195,7 @@ export class GrpcShipper {
     while (flushPartial || this.batcher.batchReady()) {
       const batch = this.batcher.next();
       if (!batch) break;
-      this.stream.write(batch);
+      this.stream.write(batch.bytes);
     }
     this.notify();
   }

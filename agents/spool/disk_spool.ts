@@ -59,6 +59,8 @@ export class DiskSpool {
   private unread = 0;
   /** Where append frames a record before writing it (grows to the largest record seen). */
   private frame = Buffer.allocUnsafe(16 * 1024);
+  /** Where `read` reads records into (grows to the largest read; only the pages read into are resident). */
+  private readBuf = Buffer.alloc(0);
   readonly counters: SpoolCounters = { appended: 0, acked: 0, droppedFull: 0, tornRecords: 0, corruptRegions: 0, fullRefusals: 0, writeErrors: 0, diskFullErrors: 0, ackSaveErrors: 0 };
   /** Code of the last failed append (ERR_SPOOL_DISK_FULL, ERR_SPOOL_WRITE), until an append succeeds again. */
   lastWriteError: string | undefined;
@@ -140,10 +142,14 @@ export class DiskSpool {
     return new Promise((resolve) => this.spaceWaiters.push(resolve));
   }
 
-  /** Reads the next records after the read position (not yet handed out), up to the limits. */
+  /**
+   * Reads the next records after the read position (not yet handed out), up to the limits. Their payloads are views
+   * into a buffer that the next `read` reuses (no allocation per batch): use them, or copy them, before reading again.
+   */
   read(maxRecords: number, maxBytes: number): { records: SpoolRecord[]; start: Cursor; end: Cursor } {
     const records: SpoolRecord[] = [];
     const start = { ...this.readPos };
+    let used = 0; // bytes of readBuf that hold records handed out by this call
     let bytes = 0;
     while (records.length < maxRecords && bytes < maxBytes) {
       const seg = this.segments.find((s) => s.id === this.readPos.segment);
@@ -154,9 +160,14 @@ export class DiskSpool {
         this.readPos = { segment: next.id, offset: 0 };
         continue;
       }
-      const chunk = this.readChunk(seg.id, this.readPos.offset, Math.min(seg.size - this.readPos.offset, Math.max(maxBytes - bytes, 64 * 1024) + 64 * 1024));
+      const length = Math.min(seg.size - this.readPos.offset, Math.max(maxBytes - bytes, 64 * 1024) + 64 * 1024);
+      if (this.readBuf.length - used < length) {
+        // records already decoded by this call keep the old buffer alive through their views
+        this.readBuf = Buffer.allocUnsafeSlow(Math.max(length, Math.min(2 * this.readBuf.length, maxBytes + 128 * 1024)));
+        used = 0;
+      }
+      const chunk = this.readInto(this.readBuf.subarray(used, used + length), seg.id, this.readPos.offset);
       let pos = 0;
-      const first = records.length;
       while (records.length < maxRecords && bytes < maxBytes) {
         const step = decodeRecord(chunk, pos, this.opts.maxRecordBytes);
         if (!step.ok) break;
@@ -165,9 +176,7 @@ export class DiskSpool {
         pos = step.next;
       }
       if (pos === 0) break; // a record larger than the chunk cannot happen: chunk covers maxRecordBytes
-      // The payloads are views into the chunk, kept until the batch is acknowledged: when the batch used only part of
-      // what was read, keep a copy of that part, not the whole chunk.
-      if (pos < chunk.length * 0.75) keepOnly(records, first, chunk, pos);
+      used += pos;
       this.readPos = { segment: seg.id, offset: this.readPos.offset + pos };
     }
     this.unread -= records.length;
@@ -321,7 +330,12 @@ export class DiskSpool {
   }
 
   private readChunk(segment: number, offset: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(Math.max(0, length));
+    return this.readInto(Buffer.allocUnsafe(Math.max(0, length)), segment, offset);
+  }
+
+  /** Fills `buf` from the segment at `offset`; returns the part read. */
+  private readInto(buf: Buffer, segment: number, offset: number): Buffer {
+    const length = buf.length;
     if (length <= 0) return buf;
     const active = segment === this.segments[this.segments.length - 1]?.id && this.fd !== undefined;
     const fd = active ? this.fd! : openSync(join(this.opts.dir, SEG(segment)), 'r');
@@ -377,17 +391,6 @@ export class DiskSpool {
     const w = this.spaceWaiters;
     this.spaceWaiters = [];
     for (const resolve of w) resolve();
-  }
-}
-
-/** Re-points records[first..] (views into `chunk`) at a copy of chunk[0, used). */
-function keepOnly(records: SpoolRecord[], first: number, chunk: Buffer, used: number): void {
-  const region = Buffer.allocUnsafeSlow(used);
-  chunk.copy(region, 0, 0, used);
-  for (let i = first; i < records.length; i++) {
-    const p = records[i]!.payload;
-    const at = p.byteOffset - chunk.byteOffset;
-    records[i]!.payload = region.subarray(at, at + p.length);
   }
 }
 

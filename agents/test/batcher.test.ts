@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RecordKind } from '../../proto/gen/ingest.ts';
+import { Batch, RecordKind } from '../../proto/gen/ingest.ts';
 import { Batcher } from '../shipper/batcher.ts';
 import { DiskSpool } from '../spool/disk_spool.ts';
 
 const limits = { maxBatchEvents: 3, maxBatchBytes: 1_000_000, maxInflightBatches: 2 };
+/** The `n` of each event of a serialized batch. */
+const ns = (b: { bytes: Buffer }) => Batch.decode(b.bytes).records.map((r) => (JSON.parse(r.eventJson.toString()) as { n: number }).n);
 function spool(dir = mkdtempSync(join(tmpdir(), 'batcher-'))) {
   return new DiskSpool({ dir, segmentBytes: 1 << 20, maxBytes: 1 << 24, whenFull: 'block', fsync: 'never', fsyncIntervalMs: 1000, maxRecordBytes: 1 << 16 });
 }
@@ -21,7 +23,9 @@ test('batches are numbered from 1 and hold at most maxBatchEvents records', () =
   const b = new Batcher('agent-01', 'boot', limits, s);
   const first = b.next()!;
   const second = b.next()!;
-  assert.deepEqual([first.seq, first.records.length, second.seq, second.records.length], [1, 3, 2, 3]);
+  assert.deepEqual([first.seq, first.records, second.seq, second.records], [1, 3, 2, 3]);
+  assert.deepEqual([ns(first), ns(second)], [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual({ ...Batch.decode(first.bytes), records: [] }, { agentId: 'agent-01', bootId: 'boot', seq: 1, records: [] });
   assert.equal(b.next(), undefined, 'the in-flight window is full');
   assert.equal(b.queued, 1);
 });
@@ -59,7 +63,7 @@ test('after a crash with batches in flight, a new agent re-ships exactly the una
   const s2 = spool(dir);
   const b2 = new Batcher('agent-01', 'boot-2', limits, s2);
   const again = b2.next()!;
-  assert.deepEqual(again.records.map((r) => JSON.parse(r.eventJson.toString()).n), [3, 4, 5]);
+  assert.deepEqual(ns(again), [3, 4, 5]);
   s2.close();
 });
 
@@ -69,8 +73,8 @@ test('batches are cut by bytes as well, but a single large record still ships al
   fill(s, 1, 50);
   const b = new Batcher('a', 'boot', { ...limits, maxBatchBytes: 20 }, s);
   assert.equal(b.batchReady(), true);
-  assert.equal(b.next()!.records.length, 1);
-  assert.equal(b.next()!.records.length, 1);
+  assert.equal(b.next()!.records, 1);
+  assert.equal(b.next()!.records, 1);
 });
 
 test('a batch sent again is read back from the spool: the same records, across segments, and only its own', () => {
@@ -78,7 +82,6 @@ test('a batch sent again is read back from the spool: the same records, across s
   fill(s, 9, 20); // 29-byte records: two per 64-byte segment, so every batch spans segments
   const b = new Batcher('agent-01', 'boot', limits, s);
   const sent = [b.next()!, b.next()!];
-  const ns = (batch: { records: { eventJson: Buffer }[] }) => batch.records.map((r) => (JSON.parse(r.eventJson.toString()) as { n: number }).n);
   assert.deepEqual(sent.map(ns), [[0, 1, 2], [3, 4, 5]]);
   assert.deepEqual(b.unacked(), sent, 'the batches as first sent, seq and records');
   assert.deepEqual(b.get(2), sent[1]);
