@@ -159,8 +159,16 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
       if (config.spillMaxBytes > 0 && deps !== undefined && spill === undefined) {
         const dir = spillDir(deps.stateDir, config);
         try {
-          spill = new PacketSpill({ dir, maxBytes: config.spillMaxBytes });
-          spill.onLost = (n) => (c.dropped_packets_total += n);
+          const opened = new PacketSpill({ dir, maxBytes: config.spillMaxBytes });
+          spill = opened;
+          let lastLoggedAt = Number.NEGATIVE_INFINITY;
+          opened.onLost = (n, error) => {
+            c.dropped_packets_total += n;
+            // every loss is counted; the log says it at most once a minute (a full disk fails every write)
+            if (Date.now() - lastLoggedAt < 60_000) return;
+            lastLoggedAt = Date.now();
+            ctx.log.error('netflow spill write failed: datagrams dropped (logged at most once a minute; dropped_packets_total counts each)', { dir, packets: n, writeErrors: opened.counters.spill_write_errors_total, error });
+          };
           if (spill.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: spill.length, bytes: spill.bytes });
         } catch (err) {
           // collecting matters more than the spill: run without it (a full queue then drops, counted), say so loudly

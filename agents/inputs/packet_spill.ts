@@ -54,8 +54,8 @@ export class PacketSpill {
   private diskBytes = 0;
   private packets = 0;
   readonly counters = { spilled_packets_total: 0, spill_corrupt_records_total: 0, spill_write_errors_total: 0, spill_recovered_packets: 0 };
-  /** Called with the number of buffered datagrams a failed write lost (the caller counts them as dropped). */
-  onLost: ((packets: number) => void) | undefined;
+  /** Called with the number of buffered datagrams a failed write lost, and why (the caller counts them as dropped). */
+  onLost: ((packets: number, error: Error) => void) | undefined;
 
   constructor(private readonly opts: PacketSpillOptions) {
     this.segmentBytes = opts.segmentBytes ?? 4 * 1024 * 1024;
@@ -196,12 +196,12 @@ export class PacketSpill {
       }
       let done = 0;
       while (done < chunk.length) done += writeSync(seg.fd, chunk, done, chunk.length - done);
-    } catch {
+    } catch (err) {
       // ENOSPC and friends: these datagrams are lost, counted; the segment is cut back to its last whole record
       this.counters.spill_write_errors_total++;
       this.packets -= packets;
       this.counters.spilled_packets_total -= packets;
-      this.onLost?.(packets);
+      this.onLost?.(packets, err as Error);
       if (seg !== undefined) {
         try {
           ftruncateSync(seg.fd, seg.bytes);

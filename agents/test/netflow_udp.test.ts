@@ -191,6 +191,34 @@ describe('netflow UDP input', () => {
     }
   });
 
+  test('a spill write the disk refuses drops those datagrams, counted, and logs why once (not once per write)', async () => {
+    const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
+    const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const errors: string[] = [];
+    const logger = createLogger('test', { write: (line: string) => void (line.includes('"level":"error"') && errors.push(line)) });
+    let flows = 0;
+    await input.start({ log: logger, emit: async () => { await gate; flows++; }, reject: () => undefined });
+    try {
+      rmSync(spillDir(stateDir, { host: '127.0.0.1', port: 0 }), { recursive: true, force: true }); // the disk goes away
+      await send(input.address().port, Array.from({ length: 50 }, (_, i) => v5WithSequence(2000 + i)));
+      await until(() => input.counters().received_packets_total === 50);
+      release();
+      await until(() => input.counters().spill_packets === 0 && input.counters().queue_length === 0 && flows === (50 - input.counters().dropped_packets_total!) * 7);
+      const c = input.counters();
+      assert.ok(c.dropped_packets_total! > 0, 'the spilled datagrams are dropped');
+      assert.ok(c.spill_write_errors_total! >= 1);
+      assert.equal(errors.length, 1, `one error line: ${errors.join('\n')}`);
+      assert.match(errors[0]!, /netflow spill write failed/);
+      assert.match(errors[0]!, /ENOENT/);
+    } finally {
+      release();
+      await input.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   test('PacketSpill: FIFO across segments, bounded, frees what it has read', () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'spill-unit-'));
     try {
@@ -224,6 +252,22 @@ describe('netflow UDP input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('PacketSpill: a write the disk refuses loses only the datagrams it held, counted, and says why', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'spill-unit-'));
+    const s = new PacketSpill({ dir, maxBytes: 1 << 30, segmentBytes: 1 << 20 });
+    const lost: { n: number; code: string | undefined }[] = [];
+    s.onLost = (n, error) => lost.push({ n, code: (error as NodeJS.ErrnoException).code });
+    rmSync(dir, { recursive: true, force: true }); // the segment file cannot be created any more
+    let pushed = 0;
+    while (lost.length === 0 && pushed < 10_000) if (s.push(Buffer.alloc(1000, 7), '10.0.0.1', pushed)) pushed++;
+    assert.equal(lost.length, 1, 'the first flush fails');
+    assert.equal(lost[0]!.code, 'ENOENT');
+    assert.ok(lost[0]!.n > 0 && lost[0]!.n <= pushed);
+    assert.equal(s.counters.spill_write_errors_total, 1);
+    assert.equal(s.length, pushed - lost[0]!.n, 'what was lost is no longer counted as spilled');
+    s.close();
   });
 
   test('PacketQueue is a bounded FIFO', () => {
