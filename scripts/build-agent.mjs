@@ -1,6 +1,7 @@
 // Builds the agent as agencies run it: one self-contained, minified ES module (the agent and every npm package it
-// uses, bundled by esbuild; names kept, so errors and logs read the same) and a launcher that execs node with the
-// agent's runtime profile (agents/runtime_profile.json: node flags and malloc settings, bench/README.md "Agent RSS").
+// uses, bundled by esbuild; names kept, so errors and logs read the same), the config loader in a bundle of its own
+// (agents/config_loader.ts loads it once, then drops it) and a launcher that execs node with the agent's runtime
+// profile (agents/runtime_profile.json: node flags and malloc settings, bench/README.md "Agent RSS").
 //   node scripts/build-agent.mjs [outDir]      (default dist/agent)   →  <outDir>/agent.mjs, agent-config.cjs, cirt-agent
 // The host needs Node.js 20+ and nothing else: `./cirt-agent --config agent.yml` (`CIRT_AGENT_PROFILE=lean|standard`).
 import { spawnSync } from 'node:child_process';
