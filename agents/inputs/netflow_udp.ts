@@ -169,7 +169,7 @@ export function createNetflowInput(config: NetflowInputConfig, deps?: { stateDir
             lastLoggedAt = Date.now();
             ctx.log.error('netflow spill write failed: datagrams dropped (logged at most once a minute; dropped_packets_total counts each)', { dir, packets: n, writeErrors: opened.counters.spill_write_errors_total, error });
           };
-          if (spill.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: spill.length, bytes: spill.bytes });
+          if (opened.length > 0) ctx.log.warn('netflow spill left by the last run: decoding it first', { dir, packets: opened.length, bytes: opened.bytes });
         } catch (err) {
           // collecting matters more than the spill: run without it (a full queue then drops, counted), say so loudly
           ctx.log.error('netflow spill unavailable: a full queue drops the newest packets', { dir, error: err });

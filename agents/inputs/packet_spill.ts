@@ -162,8 +162,7 @@ export class PacketSpill {
     if (seg === undefined) return false;
     if (seg.packets === 0) {
       // a segment whose only write failed: nothing in it
-      this.reading = { seg, data: Buffer.alloc(0), offset: 0, left: 0 };
-      this.finishReading();
+      this.remove(seg);
       return this.openNextForReading();
     }
     this.reading = { seg, data: readFileSync(seg.path), offset: 0, left: seg.packets };
@@ -171,8 +170,12 @@ export class PacketSpill {
   }
 
   private finishReading(): void {
-    const seg = this.reading!.seg;
+    this.remove(this.reading!.seg);
     this.reading = undefined;
+  }
+
+  /** Deletes a segment and frees its share of maxBytes. */
+  private remove(seg: Segment): void {
     this.diskBytes -= seg.bytes;
     try {
       unlinkSync(seg.path);
