@@ -25,6 +25,13 @@ async function send(port: number, payloads: Buffer[]): Promise<void> {
   s.close();
 }
 
+/** An emit that awaits `gate` holds the decoder on its first flow, so the queue (and the spill) fill up. */
+function decoderGate(): { gate: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  return { gate, release };
+}
+
 async function until(cond: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
@@ -58,8 +65,7 @@ describe('netflow UDP input', () => {
 
   test('without a spill, a slow spool fills the queue: the newest packets are dropped and counted, the socket keeps reading', async () => {
     const input = createNetflowInput({ ...base, queuePackets: 5 });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = decoderGate();
     let emitted = 0;
     await input.start({ log, emit: async () => { await gate; emitted++; }, reject: () => undefined });
     try {
@@ -89,8 +95,7 @@ describe('netflow UDP input', () => {
   test('a full queue spills to disk: nothing is dropped, and the decoder gets every packet in the order sent', async () => {
     const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
     const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = decoderGate();
     const sequences: number[] = [];
     await input.start({ log, emit: async (_k, ev) => { await gate; sequences.push((ev['netflow'] as { sequence: number }).sequence); }, reject: () => undefined });
     try {
@@ -124,8 +129,7 @@ describe('netflow UDP input', () => {
     const pkt = v5WithSequence(1);
     // room for exactly 3 datagrams on disk (each record: 8 + 9 + 9-byte exporter + the datagram)
     const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 3 * (8 + 9 + 9 + pkt.length) }, { stateDir });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = decoderGate();
     let emitted = 0;
     await input.start({ log, emit: async () => { await gate; emitted++; }, reject: () => undefined });
     try {
@@ -194,8 +198,7 @@ describe('netflow UDP input', () => {
   test('a spill write the disk refuses drops those datagrams, counted, and logs why once (not once per write)', async () => {
     const stateDir = mkdtempSync(join(os.tmpdir(), 'nf-spill-'));
     const input = createNetflowInput({ ...base, queuePackets: 5, spillMaxBytes: 1 << 20 }, { stateDir });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = decoderGate();
     const errors: string[] = [];
     const logger = createLogger('test', { write: (line: string) => void (line.includes('"level":"error"') && errors.push(line)) });
     let flows = 0;
